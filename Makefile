@@ -1,0 +1,51 @@
+# abs-trust — every target sets up its own virtualenv first, so a fresh clone needs only Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup run test lint format fixture bench report clean
+
+setup: $(STAMP)
+
+# uv installs the locked versions quickly; plain pip is the fallback when uv cannot be had.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	rm -f $(VENV)/.installed-*
+	if $(BIN)/python -m pip install -q uv==0.13.9; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q --no-deps -e . ; \
+	fi
+	touch $@
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES) --show-failed-logs
+
+fixture: setup
+	$(BIN)/abs-trust make-fixture --out data/fixture
+
+lint: setup
+	$(BIN)/ruff check src tests workflow benchmarks
+	$(BIN)/ruff format --check src tests workflow benchmarks
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint --cores 1
+
+format: setup
+	$(BIN)/ruff check --fix src tests workflow benchmarks
+	$(BIN)/ruff format src tests workflow benchmarks
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+test: setup
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf results data/interim .snakemake

@@ -1,0 +1,26 @@
+"""``abs-trust`` command line: the few things an analyst does outside the workflow."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="abs-trust", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fixture = sub.add_parser(
+        "make-fixture", help="write the synthetic ABS-format fixture (W3, W4 mainland China)"
+    )
+    fixture.add_argument("--out", default="data/fixture", help="output directory")
+    args = parser.parse_args(argv)
+    if args.command == "make-fixture":
+        # Imported here: the generator must stay independent of the analysis modules.
+        from . import fixture as fixture_module
+
+        return fixture_module.main(["--out", args.out])
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Load YAML settings and validate them against the workflow's JSON Schemas.
+
+The schemas live in ``workflow/schemas`` (Snakemake validates ``config`` with them too), so
+there is one definition of what a valid config is, whether it is read by Snakemake, by the
+command line or by a test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file, turning a missing file or a syntax error into a `ConfigError`."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _with_string_keys(obj: Any) -> Any:
+    # YAML reads `4: china` with an int key; JSON Schema only knows string property names.
+    return json.loads(json.dumps(obj))
+
+
+def _fill_defaults(validator_class):
+    # The documented jsonschema recipe: a validator that also writes `default:` values in.
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(name, json.loads(json.dumps(subschema["default"])))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultFillingValidator = _fill_defaults(jsonschema.Draft202012Validator)
+
+
+def validate(obj: Any, schema_name: str, source: str | Path, *, defaults: bool = True) -> Any:
+    """Validate ``obj`` against ``workflow/schemas/<schema_name>`` and return it (string keys).
+
+    Raises
+    ------
+    ConfigError
+        naming the file, the key path and what the schema expected, for every violation.
+    """
+    schema = read_yaml(SCHEMA_DIR / schema_name)
+    obj = _with_string_keys(obj if obj is not None else {})
+    cls = _DefaultFillingValidator if defaults else jsonschema.Draft202012Validator
+    errors = sorted(cls(schema).iter_errors(obj), key=lambda e: list(map(str, e.path)))
+    if errors:
+        lines = []
+        for err in errors:
+            where = "/".join(str(p) for p in err.path) or "(top level)"
+            lines.append(f"  at {where}: {err.message}")
+        raise ConfigError(f"{source}: invalid ({schema_name}):\n" + "\n".join(lines))
+    return obj
+
+
+def load_config(path: str | Path) -> dict:
+    """Read and validate ``config.yaml``; defaults from the schema are filled in."""
+    return validate(read_yaml(path), "config.schema.yaml", path)
+
+
+def wave_files(config: dict, wave: str) -> list[str]:
+    """The release file(s) configured for ``wave``: ``file:`` or ``files:``."""
+    entry = config["waves"][wave]
+    return [entry["file"]] if "file" in entry else list(entry["files"])
+
+
+def weighted_headline(config: dict, wave: str) -> bool:
+    """Whether the headline tables weight ``wave`` (``weights:`` is a bool or per-wave map)."""
+    weights = config.get("weights", True)
+    if isinstance(weights, bool):
+        return weights
+    return bool(weights.get(wave, True))

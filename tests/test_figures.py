@@ -1,0 +1,361 @@
+"""Tests for abs_trust.figures: hand-computed tables, figure structure, reproducible saving."""
+
+from __future__ import annotations
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import QuadMesh
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from abs_trust.errors import DataError
+from abs_trust.figures import (
+    INSTITUTION_LABELS,
+    SYNTHETIC_FOOTER,
+    conditional_means,
+    figure_institution_trust,
+    figure_local_vs_ngo,
+    joint_distribution,
+    save_figure,
+)
+
+LABELS = ["None at all", "Not very much", "Quite a lot", "A great deal"]
+X, Y = "trust_local_government", "trust_ngos"
+
+# (local government, NGOs, respondents, weight of each): 10 valid pairs, total weight 20,
+# plus two nonrespondents with a huge weight that must not count anywhere.
+CELLS = [
+    (1, 1, 2, 1.0),
+    (1, 2, 2, 3.0),
+    (2, 2, 4, 0.5),
+    (4, 3, 1, 6.0),
+    (4, 4, 1, 4.0),
+    (None, 1, 1, 100.0),
+    (2, None, 1, 100.0),
+]
+
+
+def crafted_frame() -> pd.DataFrame:
+    rows = [(x, y, w) for x, y, count, w in CELLS for _ in range(count)]
+    return pd.DataFrame(
+        {
+            "wave": "W4",
+            "year": 2015,
+            "country": "china",
+            "respondent_id": range(len(rows)),
+            "weight": [w for _, _, w in rows],
+            X: pd.array([x for x, _, _ in rows], dtype="Int8"),
+            Y: pd.array([y for _, y, _ in rows], dtype="Int8"),
+        }
+    )
+
+
+def cell(table: pd.DataFrame, x: int, y: int, column: str) -> float:
+    hit = table.loc[(table["x_level"] == x) & (table["y_level"] == y), column]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+# --------------------------------------------------------------------------- joint_distribution
+
+
+def test_joint_distribution_unweighted_matches_hand_counts():
+    table = joint_distribution(crafted_frame(), X, Y)
+    assert list(table.columns) == ["x_level", "y_level", "n", "pct"]
+    assert len(table) == 16  # every cell, including the empty ones
+    assert table["n"].sum() == 10  # nonrespondents on either item excluded
+    assert table["pct"].sum() == pytest.approx(100.0)
+    expected = {(1, 1): 20.0, (1, 2): 20.0, (2, 2): 40.0, (4, 3): 10.0, (4, 4): 10.0}
+    for x in range(1, 5):
+        for y in range(1, 5):
+            assert cell(table, x, y, "pct") == pytest.approx(expected.get((x, y), 0.0))
+    assert cell(table, 3, 1, "n") == 0
+    assert cell(table, 2, 2, "n") == 4
+
+
+def test_joint_distribution_weighted_differs_as_computed_by_hand():
+    table = joint_distribution(crafted_frame(), X, Y, weight="weight")
+    expected = {(1, 1): 10.0, (1, 2): 30.0, (2, 2): 10.0, (4, 3): 30.0, (4, 4): 20.0}
+    for (x, y), pct in expected.items():
+        assert cell(table, x, y, "pct") == pytest.approx(pct)
+    assert table["pct"].sum() == pytest.approx(100.0)
+    # n stays the unweighted count.
+    assert cell(table, 4, 3, "n") == 1
+    assert table["n"].sum() == 10
+
+
+def test_joint_distribution_more_levels_and_no_valid_pairs():
+    frame = crafted_frame()
+    table = joint_distribution(frame, X, Y, levels=6)
+    assert len(table) == 36
+    assert table["pct"].sum() == pytest.approx(100.0)
+    empty = frame.assign(**{Y: pd.array([None] * len(frame), dtype="Int8")})
+    table = joint_distribution(empty, X, Y)
+    assert len(table) == 16
+    assert table["n"].sum() == 0
+    assert table["pct"].isna().all()
+
+
+def test_joint_distribution_rejects_stray_codes_missing_columns_and_bad_weights():
+    frame = crafted_frame()
+    stray = frame.assign(**{X: pd.array([5] + [1] * (len(frame) - 1), dtype="Int8")})
+    with pytest.raises(DataError, match=r"trust_local_government.*outside 1\.\.4"):
+        joint_distribution(stray, X, Y)
+    with pytest.raises(DataError, match="trust_courts"):
+        joint_distribution(frame, "trust_courts", Y)
+    negative = frame.assign(weight=-frame["weight"])
+    with pytest.raises(DataError, match="weight"):
+        joint_distribution(negative, X, Y, weight="weight")
+    # A missing weight on a nonrespondent does not matter; on a valid pair it does.
+    ok = frame.copy()
+    ok.loc[ok[X].isna(), "weight"] = np.nan
+    joint_distribution(ok, X, Y, weight="weight")
+    ok.loc[0, "weight"] = np.nan
+    with pytest.raises(DataError, match="weight"):
+        joint_distribution(ok, X, Y, weight="weight")
+
+
+# --------------------------------------------------------------------------- conditional_means
+
+
+def test_conditional_means_unweighted_and_weighted():
+    frame = crafted_frame()
+    plain = conditional_means(frame, X, Y)
+    assert list(plain.columns) == ["x_level", "n", "mean_y"]
+    assert plain["x_level"].tolist() == [1, 2, 3, 4]
+    assert plain["n"].tolist() == [4, 4, 0, 2]
+    np.testing.assert_allclose(plain["mean_y"], [1.5, 2.0, np.nan, 3.5])
+
+    weighted = conditional_means(frame, X, Y, weight="weight")
+    assert weighted["n"].tolist() == [4, 4, 0, 2]
+    # x=1: (1*2 + 2*6) / 8; x=4: (3*6 + 4*4) / 10
+    np.testing.assert_allclose(weighted["mean_y"], [1.75, 2.0, np.nan, 3.4])
+
+
+# --------------------------------------------------------------------------- Figure 1
+
+
+def figure1(synthetic: bool, frame: pd.DataFrame | None = None):
+    frame = crafted_frame() if frame is None else frame
+    panels = [
+        {"title": "2011 (ABS W3)", "frame": frame, "weight": None, "r": 0.31234, "n": 10,
+         "note": "unweighted"},
+        {"title": "2015 (ABS W4)", "frame": frame, "weight": "weight", "r": 0.2929, "n": 3456,
+         "note": "weighted"},
+    ]  # fmt: skip
+    return figure_local_vs_ngo(panels, LABELS, synthetic=synthetic)
+
+
+def all_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def heatmap_axes(fig):
+    return [
+        ax
+        for ax in fig.axes
+        if ax.get_label() != "<colorbar>" and any(isinstance(c, QuadMesh) for c in ax.collections)
+    ]
+
+
+def test_figure_local_vs_ngo_structure_labels_and_text():
+    fig = figure1(synthetic=False)
+    panels = heatmap_axes(fig)
+    assert len(panels) == 2
+    assert len(fig.axes) == 3  # two panels and the colour bar
+    colourbar_ax = next(ax for ax in fig.axes if ax not in panels)
+    assert colourbar_ax.get_ylabel() == "% of respondents"
+
+    first, second = panels
+    xticks = [t.get_text().replace("\n", " ") for t in first.get_xticklabels()]
+    assert xticks == LABELS
+    assert [t.get_text() for t in first.get_yticklabels()] == LABELS
+    assert first.get_title() == "2011 (ABS W3)"
+    assert first.get_xlabel() == "Trust in local government"
+    assert first.get_ylabel() == "Trust in NGOs"
+
+    texts = all_texts(fig)
+    assert "r = 0.312 (unweighted, n = 10)" in texts
+    assert "r = 0.293 (weighted, n = 3,456)" in texts
+    assert SYNTHETIC_FOOTER not in texts
+    assert "Trust in local government and in NGOs, mainland China" in texts
+
+    # Shared colour scale.
+    meshes = [next(c for c in ax.collections if isinstance(c, QuadMesh)) for ax in panels]
+    assert meshes[0].get_clim() == meshes[1].get_clim()
+    assert meshes[0].get_clim()[1] >= 40.0
+
+    # Cell annotations: unweighted in the first panel, weighted in the second.
+    first_texts = [t.get_text() for t in first.texts]
+    second_texts = [t.get_text() for t in second.texts]
+    assert first_texts.count("40.0") == 1 and first_texts.count("0.0") == 11
+    assert second_texts.count("30.0") == 2 and "40.0" not in second_texts
+
+    # Mean line: conditional means, weighted in the weighted panel.
+    np.testing.assert_allclose(first.lines[0].get_ydata(), [1.5, 2.0, np.nan, 3.5])
+    np.testing.assert_allclose(second.lines[0].get_ydata(), [1.75, 2.0, np.nan, 3.4])
+
+
+def test_figure_local_vs_ngo_cell_text_contrasts_with_cell():
+    first = heatmap_axes(figure1(synthetic=False))[0]
+    colours = {t.get_text(): t.get_color() for t in first.texts}
+    assert colours["40.0"] == "black"  # brightest cell (yellow end of cividis)
+    assert colours["0.0"] == "white"  # darkest cell (navy end)
+
+
+def test_figure_local_vs_ngo_footer_only_when_synthetic():
+    assert SYNTHETIC_FOOTER in all_texts(figure1(synthetic=True))
+    assert SYNTHETIC_FOOTER not in all_texts(figure1(synthetic=False))
+
+
+def test_figure_local_vs_ngo_validates_panels():
+    with pytest.raises(ValueError, match="r"):
+        figure_local_vs_ngo([{"title": "x", "frame": crafted_frame()}], LABELS, synthetic=False)
+    with pytest.raises(ValueError):
+        figure_local_vs_ngo([], LABELS, synthetic=False)
+
+
+# --------------------------------------------------------------------------- Table 4 figure
+
+
+def trust_table(years=(2011, 2015), with_ci=True) -> pd.DataFrame:
+    shares = {
+        "local_government": [80.27, 68.74, 70.0],
+        "ngos": [61.4, 53.1, 50.0],
+        "national_government": [95.9, 94.7, 93.0],
+        "civil_service": [69.4, 63.6, 60.0],
+    }
+    rows = []
+    for inst, values in shares.items():
+        for k, year in enumerate(years):
+            v = values[k]
+            rows.append(
+                {
+                    "country": "china",
+                    "wave": f"W{3 + k}",
+                    "year": year,
+                    "institution": inst,
+                    "pct_trust": v,
+                    "n_valid": 3000,
+                    "n_nonresponse": 100,
+                    "weighted": k > 0,
+                    "ci_low": v - 1.5 if with_ci else np.nan,
+                    "ci_high": v + 1.5 if with_ci else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_institution_labels_cover_all_slugs():
+    slugs = {
+        "courts", "national_government", "parliament", "civil_service", "military", "police",
+        "local_government", "newspapers", "television", "ngos", "executive",
+        "political_parties", "election_commission",
+    }  # fmt: skip
+    assert set(INSTITUTION_LABELS) == slugs
+    assert INSTITUTION_LABELS["ngos"] == "NGOs"
+    assert INSTITUTION_LABELS["local_government"] == "Local government"
+
+
+def test_figure_institution_trust_rows_sorted_by_later_year_and_labelled():
+    fig = figure_institution_trust(trust_table(), synthetic=False)
+    (ax,) = fig.axes
+    # y positions run bottom-up, so the tick labels read lowest share first.
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "NGOs",
+        "Civil service",
+        "Local government",
+        "National government",
+    ]
+    assert ax.get_xlabel() == "% trusting (a great deal or quite a lot)"
+    labels = [t.get_text() for t in ax.texts]
+    assert sorted(labels) == ["53.1", "63.6", "68.7", "94.7"]  # later shares, one decimal
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["2011 (W3, unweighted)", "2015 (W4, weighted)"]
+    # Years differ in colour and in marker shape.
+    scatters = [c for c in ax.collections if c.get_offsets().shape[0] == 4]
+    assert len(scatters) == 2
+    colours = {tuple(np.round(s.get_facecolor()[0], 3)) for s in scatters}
+    shapes = {s.get_paths()[0].vertices.shape for s in scatters}
+    assert len(colours) == 2 and len(shapes) == 2
+    assert SYNTHETIC_FOOTER not in all_texts(fig)
+    assert SYNTHETIC_FOOTER in all_texts(figure_institution_trust(trust_table(), synthetic=True))
+
+
+def test_figure_institution_trust_error_bars_only_with_ci():
+    def n_error_bars(fig):
+        return len(fig.axes[0].containers)
+
+    assert n_error_bars(figure_institution_trust(trust_table(), synthetic=False)) == 2
+    no_ci = figure_institution_trust(trust_table(with_ci=False), synthetic=False)
+    assert n_error_bars(no_ci) == 0
+    no_columns = trust_table().drop(columns=["ci_low", "ci_high"])
+    assert n_error_bars(figure_institution_trust(no_columns, synthetic=False)) == 0
+
+
+def test_figure_institution_trust_any_number_of_years():
+    one = figure_institution_trust(trust_table(years=(2015,)), synthetic=False)
+    assert len(one.axes[0].get_legend().get_texts()) == 1
+    three = trust_table(years=(2011, 2015, 2019))
+    fig = figure_institution_trust(three, synthetic=False)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[-1] == "National government" and ticks[0] == "NGOs"
+    assert ticks.index("Local government") > ticks.index("Civil service")  # 70.0 vs 60.0 in 2019
+    assert len(fig.axes[0].get_legend().get_texts()) == 3
+    # An institution not asked in the latest year still gets its row.
+    partial = three.loc[~((three["institution"] == "ngos") & (three["year"] == 2019))]
+    ticks = [
+        t.get_text() for t in figure_institution_trust(partial, False).axes[0].get_yticklabels()
+    ]
+    assert "NGOs" in ticks
+
+
+def test_figure_institution_trust_rejects_duplicate_rows():
+    table = trust_table()
+    doubled = pd.concat([table, table.assign(weighted=True)])
+    with pytest.raises(DataError, match="several rows"):
+        figure_institution_trust(doubled, synthetic=False)
+
+
+# --------------------------------------------------------------------------- save_figure
+
+
+def test_save_figure_png_at_300_dpi(tmp_path):
+    # A 2 x 1 inch figure whose content fills it exactly: the tight box is the figure plus the
+    # 0.05-inch pad on each side, so the PNG must be 2.1 x 1.1 inches at 300 dpi.
+    fig = Figure(figsize=(2, 1))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color="0.5"))
+    (path,) = save_figure(fig, [tmp_path / "sub" / "box.png"])
+    with Image.open(path) as image:
+        assert image.size == (630, 330)
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    assert mpimg.imread(path).shape[:2] == (330, 630)
+
+    real = figure_institution_trust(trust_table(), synthetic=True)
+    (path,) = save_figure(real, tmp_path / "trust.png")
+    with Image.open(path) as image:
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+        assert image.size[0] > 5.0 * 300  # 5.5-inch-wide figure, trimmed tight
+
+
+def test_save_figure_svg_and_pdf_are_reproducible(tmp_path):
+    fig = figure1(synthetic=True)
+    first = save_figure(fig, [tmp_path / "a.svg", tmp_path / "a.pdf", tmp_path / "a.png"])
+    second = save_figure(fig, [tmp_path / "b.svg", tmp_path / "b.pdf", tmp_path / "b.png"])
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.suffix
+    svg = first[0].read_text()
+    assert "<dc:date>" not in svg
+    assert first[1].read_bytes().startswith(b"%PDF")
+    assert b"CreationDate" not in first[1].read_bytes()
+
+
+def test_save_figure_rejects_unknown_suffix(tmp_path):
+    with pytest.raises(ValueError, match="suffix"):
+        save_figure(figure1(synthetic=False), tmp_path / "figure.jpg")
+    assert not (tmp_path / "figure.jpg").exists()

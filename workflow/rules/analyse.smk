@@ -1,0 +1,27 @@
+rule analyse_wave:
+    input:
+        parquet="data/interim/{wave}.parquet",
+        meta="data/interim/{wave}.json",
+    output:
+        trust="results/tables/waves/{wave}/institution_trust.csv",
+        correlations="results/tables/waves/{wave}/correlations.csv",
+    params:
+        pairs=config["correlations"],
+        controls=config["controls"],
+    log:
+        "logs/analyse/{wave}.log",
+    script:
+        "../scripts/analyse_wave.py"
+
+
+rule combine_tables:
+    input:
+        trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
+        correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
+    output:
+        trust="results/tables/institution_trust.csv",
+        correlations="results/tables/correlations.csv",
+    log:
+        "logs/combine_tables.log",
+    script:
+        "../scripts/combine_tables.py"

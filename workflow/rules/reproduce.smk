@@ -1,0 +1,28 @@
+rule reproduction:
+    input:
+        trust="results/tables/institution_trust.csv",
+        correlations="results/tables/correlations.csv",
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
+        published=config["published"] or [],
+    output:
+        json="results/reproduction.json",
+        md="results/reproduction.md",
+    log:
+        "logs/reproduction.log",
+    script:
+        "../scripts/reproduction.py"
+
+
+# Separate from the report, so a failed check still leaves the report to read.
+rule published_gate:
+    input:
+        json="results/reproduction.json",
+        md="results/reproduction.md",
+    output:
+        "results/reproduction.passed",
+    params:
+        strict=config["strict"],
+    log:
+        "logs/published_gate.log",
+    script:
+        "../scripts/published_gate.py"

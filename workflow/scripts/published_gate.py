@@ -1,0 +1,30 @@
+"""Fail the run when a published number is not reproduced (unless strict is off)."""
+
+import json
+from pathlib import Path
+
+from abs_trust.errors import ReproductionError
+from abs_trust.reproduce import failures
+from abs_trust.runner import run, write_text_atomic
+
+snakemake = snakemake  # noqa: F821  (injected by Snakemake)
+
+
+def main() -> str:
+    results = json.loads(Path(snakemake.input.json).read_text())
+    failed = failures(results)
+    if failed and snakemake.params.strict:
+        listing = "; ".join(
+            f"{r['id']}: published {r['published']:g}, reproduced {r['reproduced']}"
+            for r in failed
+        )
+        raise ReproductionError(
+            f"{len(failed)} published check(s) failed ({listing}); see {snakemake.input.md}. "
+            "Set `strict: false` in the config to keep the outputs of a run on other data."
+        )
+    verdict = "FAIL (strict: false)" if failed else "PASS"
+    write_text_atomic(snakemake.output[0], f"{verdict}\n")
+    return f"verdict {verdict}: {len(failed)} failed of {len(results)} checks"
+
+
+run(main, snakemake.log[0], "published gate")
