@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, w3_frame
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from abs_trust.harmonize import (
     recode,
     select_countries,
 )
-from conftest import ROOT, w3_frame
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
 TRUST = CW.wave("W3").trust_concept("ngos")

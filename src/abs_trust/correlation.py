@@ -65,8 +65,12 @@ def correlation_test(r: float, n: int, k: int = 0) -> dict:
         return {"p": p, "ci_low": np.nan, "ci_high": np.nan, "df": df}
     half = Z95 / np.sqrt(n - 3 - k)
     z = np.arctanh(r_c)
-    return {"p": p, "ci_low": float(np.tanh(z - half)), "ci_high": float(np.tanh(z + half)),
-            "df": df}
+    return {
+        "p": p,
+        "ci_low": float(np.tanh(z - half)),
+        "ci_high": float(np.tanh(z + half)),
+        "df": df,
+    }
 
 
 def pearson(
@@ -98,8 +102,15 @@ def pearson(
     n = len(complete)
     data = complete[columns].to_numpy(dtype=float)
     w = complete[weight].to_numpy(dtype=float) if weight else None
-    result = {"n": n, "r": np.nan, "p": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-              "df": n - 2 - len(covar), "note": ""}
+    result = {
+        "n": n,
+        "r": np.nan,
+        "p": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "df": n - 2 - len(covar),
+        "note": "",
+    }
     if n < len(columns) + 2:
         result["note"] = f"too few complete cases ({n})"
         return result
@@ -163,3 +174,11 @@ def correlation_table(
         "ci_low", "ci_high", "df", "note",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def read_correlations(path) -> pd.DataFrame:
+    """Read ``correlations.csv`` back; an empty ``controls`` cell is the bivariate r, not NaN."""
+    table = pd.read_csv(path, dtype={"controls": "string", "note": "string"})
+    table["controls"] = table["controls"].fillna("")
+    table["note"] = table["note"].fillna("")
+    return table

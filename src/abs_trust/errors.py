@@ -33,6 +33,7 @@ class ReproductionError(AbsTrustError):
 
 def format_counts(counts: dict) -> str:
     """Render ``{code: count}`` as ``5 (12 rows), 6 (3 rows)`` for error messages."""
+
     def plain(code):
         # numpy scalars print as np.int64(5); show the code as the analyst would type it
         return code.item() if hasattr(code, "item") else code

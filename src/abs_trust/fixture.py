@@ -32,7 +32,8 @@ highest don't-know propensity (plus item noise). Among valid answers the "trusti
 the top of the latent score, sized to hit the calibrated share exactly (W3: a count; W4: a
 weighted prefix finished by one weight-matched swap). Within those sets the latent score
 splits 1 from 2 and 3 from 4. Finally NGO answers are moved 1<->2 or 3<->4 (which never
-changes a share) until the correlation hits its target.
+changes a share) until the correlation hits its target and, in W4, the partial correlation
+sits inside ``PARTIAL_BAND``.
 """
 
 from __future__ import annotations
@@ -981,8 +982,18 @@ def main(argv: list[str] | None = None) -> int:
         description="Write the synthetic (NOT ABS) W3/W4 China fixture calibrated to "
         "Farid & Song (2020), and verify it.",
     )
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data/fixture"))
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("data/fixture"),
+        help="directory for the two .sav files (default: data/fixture)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED}, the seed of the committed files)",
+    )
     parser.add_argument("--summary", action="store_true", help="print the achieved values")
     args = parser.parse_args(argv)
     try:

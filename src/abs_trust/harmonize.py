@@ -146,7 +146,9 @@ def _weights(raw: pd.DataFrame, spec: WaveSpec, file: str) -> pd.Series:
     return weights
 
 
-def select_countries(frame: pd.DataFrame, countries: list[str] | str, wave: str, files) -> pd.DataFrame:
+def select_countries(
+    frame: pd.DataFrame, countries: list[str] | str, wave: str, files
+) -> pd.DataFrame:
     """Keep the configured countries; a configured country with no respondents is an error."""
     present = sorted(frame["country"].dropna().unique())
     if countries == "all":

@@ -91,7 +91,9 @@ def resolve_columns(path: str | Path, wanted: list[str], available: list[str]) -
     return {name: by_lower[name.lower()] for name in wanted}
 
 
-def read_release(path: str | Path, variables: list[str], encoding: str | None = None) -> ReleaseFile:
+def read_release(
+    path: str | Path, variables: list[str], encoding: str | None = None
+) -> ReleaseFile:
     """Read ``variables`` from one release file, as numeric codes, with value labels.
 
     The dictionary is read first (``metadataonly``), so a missing variable fails fast without

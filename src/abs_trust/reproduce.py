@@ -105,7 +105,9 @@ def evaluate(
             "waves": waves_needed,
             "published": check["published"],
             "tolerance": describe_tolerance(check["tolerance"]),
-            "convention": "; ".join(f"{w}: {_convention_text(conventions[w])}" for w in waves_needed),
+            "convention": "; ".join(
+                f"{w}: {_convention_text(conventions[w])}" for w in waves_needed
+            ),
             "reproduced": None,
             "other_convention": None,
             "ok": None,
@@ -117,8 +119,12 @@ def evaluate(
             results.append(entry)
             continue
         if check["quantity"] == "share":
-            value = _share(trust, country, check["wave"], check["institution"],
-                           conventions[check["wave"]])
+            convention = conventions[check["wave"]]
+            value = _share(trust, country, check["wave"], check["institution"], convention)
+            other = {**convention, "weighted": not convention["weighted"]}
+            entry["other_convention"] = _share(
+                trust, country, check["wave"], check["institution"], other
+            )
         elif check["quantity"] == "change":
             first, last = (
                 _share(trust, country, w, check["institution"], conventions[w])
@@ -150,7 +156,7 @@ def _fmt(value, quantity: str) -> str:
         return f"{value:.2e}"
     if quantity == "r":
         return f"{value:.4f}"
-    return f"{value:.2f}"
+    return f"{value:.3f}"
 
 
 def to_markdown(results: list[dict], published: dict, synthetic: bool, sources: list[str]) -> str:

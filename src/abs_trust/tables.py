@@ -69,8 +69,8 @@ def _fmt(value: float) -> str:
 def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> list[str]:
     """Notes stating, per column, the data, the weighting and the denominator."""
     notes = [
-        f"Share of respondents in {country_label} who trust each institution (\"a great deal\" "
-        "or \"quite a lot\" of trust), %."
+        f'Share of respondents in {country_label} who trust each institution ("a great deal" '
+        'or "quite a lot" of trust), %.'
     ]
     for col in columns:
         weighting = (

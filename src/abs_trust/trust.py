@@ -42,7 +42,8 @@ def weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) ->
     The share is the ratio :math:`\\hat p = \\sum w_i y_i / \\sum w_i`; its linearized variance,
     treating respondents as independent draws (ABS releases carry no PSU or strata), is
 
-    .. math:: \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\frac{\\sum w_i^2 (y_i - \\hat p)^2}{(\\sum w_i)^2}
+    .. math::
+        \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\frac{\\sum w_i^2 (y_i - \\hat p)^2}{(\\sum w_i)^2}
 
     Reference: Lohr, S. (2019). *Sampling: Design and Analysis*, 2nd ed., §9.1 (ratio
     estimation). With unit weights it reduces to the usual :math:`\\hat p(1-\\hat p)/(n-1)`.
@@ -50,8 +51,13 @@ def weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) ->
     n = len(trusting)
     total = weights.sum()
     if n == 0 or total <= 0:
-        return {"share": np.nan, "ci_low": np.nan, "ci_high": np.nan, "sum_weights": total,
-                "n_effective": np.nan}
+        return {
+            "share": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "sum_weights": total,
+            "n_effective": np.nan,
+        }
     p = float((weights * trusting).sum() / total)
     var = n / (n - 1) * float((weights**2 * (trusting - p) ** 2).sum()) / total**2 if n > 1 else 0
     half = z * np.sqrt(var)
@@ -90,7 +96,9 @@ def share_trusting(
     n_effective.
     """
     if nonresponse not in NONRESPONSE_CONVENTIONS:
-        raise ValueError(f"nonresponse must be one of {NONRESPONSE_CONVENTIONS}, got {nonresponse!r}")
+        raise ValueError(
+            f"nonresponse must be one of {NONRESPONSE_CONVENTIONS}, got {nonresponse!r}"
+        )
     valid = levels.notna().to_numpy()
     n_valid = int(valid.sum())
     in_denominator = valid if nonresponse == "exclude" else np.ones_like(valid)
@@ -100,8 +108,13 @@ def share_trusting(
         n = len(y)
         k = float(y.sum())
         lo, hi = wilson_interval(k, n)
-        est = {"share": k / n if n else np.nan, "ci_low": lo, "ci_high": hi,
-               "sum_weights": float(n), "n_effective": float(n)}
+        est = {
+            "share": k / n if n else np.nan,
+            "ci_low": lo,
+            "ci_high": hi,
+            "sum_weights": float(n),
+            "n_effective": float(n),
+        }
     else:
         est = weighted_share(y, weights.to_numpy(dtype=float)[in_denominator])
     return {

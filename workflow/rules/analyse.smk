@@ -5,11 +5,13 @@ rule analyse_wave:
     output:
         trust="results/tables/waves/{wave}/institution_trust.csv",
         correlations="results/tables/waves/{wave}/correlations.csv",
+    log:
+        "logs/analyse/{wave}.log",
+    conda:
+        "../envs/abs-trust.yaml"
     params:
         pairs=config["correlations"],
         controls=config["controls"],
-    log:
-        "logs/analyse/{wave}.log",
     script:
         "../scripts/analyse_wave.py"
 
@@ -23,5 +25,7 @@ rule combine_tables:
         correlations="results/tables/correlations.csv",
     log:
         "logs/combine_tables.log",
+    conda:
+        "../envs/abs-trust.yaml"
     script:
         "../scripts/combine_tables.py"

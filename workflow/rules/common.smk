@@ -3,7 +3,6 @@ from snakemake.utils import min_version, validate
 from abs_trust.config import wave_files, weighted_headline
 from abs_trust.crosswalk import load_crosswalk
 
-
 min_version("9.0")
 
 

@@ -6,11 +6,13 @@ rule figure_local_vs_ngo:
     output:
         png="results/figures/local_government_vs_ngo.png",
         svg="results/figures/local_government_vs_ngo.svg",
+    log:
+        "logs/figure_local_vs_ngo.log",
+    conda:
+        "../envs/abs-trust.yaml"
     params:
         country=config["figure1"].get("country", "china"),
         weighted=headline_weights(FIGURE1_WAVES),
-    log:
-        "logs/figure_local_vs_ngo.log",
     script:
         "../scripts/figure_local_vs_ngo.py"
 
@@ -22,11 +24,13 @@ rule figure_institution_trust:
     output:
         png="results/figures/institution_trust.png",
         svg="results/figures/institution_trust.svg",
+    log:
+        "logs/figure_institution_trust.log",
+    conda:
+        "../envs/abs-trust.yaml"
     params:
         country=config["table4"].get("country", "china"),
         weighted=headline_weights(TABLE4_WAVES),
         nonresponse=config["nonresponse"],
-    log:
-        "logs/figure_institution_trust.log",
     script:
         "../scripts/figure_institution_trust.py"

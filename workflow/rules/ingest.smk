@@ -5,11 +5,13 @@ rule ingest:
     output:
         parquet="data/interim/{wave}.parquet",
         meta="data/interim/{wave}.json",
+    log:
+        "logs/ingest/{wave}.log",
+    conda:
+        "../envs/abs-trust.yaml"
     params:
         wave="{wave}",
         countries=config["countries"],
         encoding=lambda wildcards: config["waves"][wildcards.wave].get("encoding"),
-    log:
-        "logs/ingest/{wave}.log",
     script:
         "../scripts/ingest.py"

@@ -9,6 +9,8 @@ rule reproduction:
         md="results/reproduction.md",
     log:
         "logs/reproduction.log",
+    conda:
+        "../envs/abs-trust.yaml"
     script:
         "../scripts/reproduction.py"
 
@@ -20,9 +22,11 @@ rule published_gate:
         md="results/reproduction.md",
     output:
         "results/reproduction.passed",
-    params:
-        strict=config["strict"],
     log:
         "logs/published_gate.log",
+    conda:
+        "../envs/abs-trust.yaml"
+    params:
+        strict=config["strict"],
     script:
         "../scripts/published_gate.py"

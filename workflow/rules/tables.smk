@@ -5,11 +5,13 @@ rule table4:
     output:
         md="results/tables/table4.md",
         tex="results/tables/table4.tex",
+    log:
+        "logs/table4.log",
+    conda:
+        "../envs/abs-trust.yaml"
     params:
         country=config["table4"].get("country", "china"),
         weighted=headline_weights(TABLE4_WAVES),
         nonresponse=config["nonresponse"],
-    log:
-        "logs/table4.log",
     script:
         "../scripts/table4.py"

@@ -12,7 +12,8 @@ def main() -> str:
     corr = pd.concat([pd.read_csv(p) for p in snakemake.input.correlations], ignore_index=True)
     trust.to_csv(snakemake.output.trust, index=False)
     corr.to_csv(snakemake.output.correlations, index=False)
-    return f"{len(trust)} share rows and {len(corr)} correlations from {len(snakemake.input.trust)} waves"
+    waves = len(snakemake.input.trust)
+    return f"{len(trust)} share rows and {len(corr)} correlations from {waves} waves"
 
 
 run(main, snakemake.log[0], "combine tables")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from abs_trust.correlation import read_correlations
 from abs_trust.figures import figure_local_vs_ngo, save_figure
 from abs_trust.runner import run
 
@@ -13,7 +14,7 @@ snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
 def main() -> str:
     country = snakemake.params.country
-    corr = pd.read_csv(snakemake.input.correlations, keep_default_na=False, na_values=[""])
+    corr = read_correlations(snakemake.input.correlations)
     panels, synthetic, level_labels = [], False, None
     for parquet, meta_path in zip(snakemake.input.parquets, snakemake.input.metas, strict=True):
         meta = json.loads(Path(meta_path).read_text())

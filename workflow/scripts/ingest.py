@@ -1,4 +1,4 @@
-"""Ingest one wave: release file(s) -> data/interim/<wave>.parquet + .json (see abs_trust.ingest)."""
+"""Ingest one wave: release file(s) -> data/interim/<wave>.parquet + .json (abs_trust.ingest)."""
 
 from abs_trust.crosswalk import load_crosswalk
 from abs_trust.ingest import ingest_wave, write_wave

@@ -15,8 +15,7 @@ def main() -> str:
     failed = failures(results)
     if failed and snakemake.params.strict:
         listing = "; ".join(
-            f"{r['id']}: published {r['published']:g}, reproduced {r['reproduced']}"
-            for r in failed
+            f"{r['id']}: published {r['published']:g}, reproduced {r['reproduced']}" for r in failed
         )
         raise ReproductionError(
             f"{len(failed)} published check(s) failed ({listing}); see {snakemake.input.md}. "

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from abs_trust.config import read_yaml, validate
+from abs_trust.correlation import read_correlations
 from abs_trust.reproduce import evaluate, failures, to_markdown
 from abs_trust.runner import run, write_text_atomic
 
@@ -17,8 +18,7 @@ def main() -> str:
         read_yaml(snakemake.input.published), "published.schema.yaml", snakemake.input.published
     )
     trust = pd.read_csv(snakemake.input.trust)
-    corr = pd.read_csv(snakemake.input.correlations, keep_default_na=False, na_values=[""])
-    corr["controls"] = corr["controls"].fillna("")
+    corr = read_correlations(snakemake.input.correlations)
     metas = [json.loads(Path(p).read_text()) for p in snakemake.input.metas]
     results = evaluate(published, trust, corr, [m["wave"] for m in metas])
     synthetic = any(m["synthetic"] for m in metas)

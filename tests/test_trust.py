@@ -1,0 +1,64 @@
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.stats.proportion import proportion_confint
+
+from abs_trust.trust import share_trusting, trust_table, weighted_share, wilson_interval
+
+
+def test_wilson_matches_statsmodels():
+    for k, n in [(0, 10), (3, 10), (950, 1000), (1000, 1000)]:
+        expected = proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert wilson_interval(k, n) == pytest.approx(expected, abs=1e-12)
+
+
+def test_unweighted_share_counts_by_hand():
+    # levels: 4,3 trusting; 2,1 not; <NA> nonresponse
+    levels = pd.Series([4, 3, 3, 2, 1, pd.NA, pd.NA], dtype="Int8")
+    excl = share_trusting(levels, [3, 4])
+    assert excl["pct_trust"] == pytest.approx(100 * 3 / 5)
+    assert (excl["n_valid"], excl["n_nonresponse"]) == (5, 2)
+    incl = share_trusting(levels, [3, 4], nonresponse="as_not_trusting")
+    assert incl["pct_trust"] == pytest.approx(100 * 3 / 7)
+
+
+def test_weighted_share_by_hand_and_unit_weights_reduce_to_unweighted():
+    levels = pd.Series([4, 1, 3, pd.NA], dtype="Int8")
+    w = pd.Series([2.0, 1.0, 1.0, 5.0])
+    est = share_trusting(levels, [3, 4], w)
+    assert est["pct_trust"] == pytest.approx(100 * 3 / 4)  # (2 + 1) / (2 + 1 + 1)
+    ones = share_trusting(levels, [3, 4], pd.Series([1.0] * 4))
+    assert ones["pct_trust"] == pytest.approx(share_trusting(levels, [3, 4])["pct_trust"])
+    assert ones["n_effective"] == pytest.approx(3)
+
+
+def test_linearization_se_equals_hc1_sandwich_of_a_weighted_mean():
+    # Independent check: the share is the intercept of a WLS regression of the trusting
+    # indicator on a constant; its HC1 robust SE is the weights-only linearization SE.
+    rng = np.random.default_rng(7)
+    y = (rng.random(500) < 0.6).astype(float)
+    w = rng.lognormal(0, 0.5, 500)
+    est = weighted_share(y, w)
+    fit = sm.WLS(y, np.ones_like(y), weights=w).fit(cov_type="HC1")
+    assert est["share"] == pytest.approx(fit.params[0])
+    se = (est["ci_high"] - est["ci_low"]) / (2 * 1.959963984540054)
+    assert se == pytest.approx(fit.bse[0], rel=1e-9)
+
+
+def test_trust_table_skips_items_not_asked_and_carries_every_convention():
+    frame = pd.DataFrame(
+        {
+            "country": ["china"] * 4,
+            "wave": ["W3"] * 4,
+            "weight": [1.0, 2.0, 1.0, 1.0],
+            "trust_ngos": pd.array([4, 1, pd.NA, 3], dtype="Int8"),
+            "trust_executive": pd.array([pd.NA] * 4, dtype="Int8"),
+        }
+    )
+    table = trust_table(frame, ["ngos", "executive"], [3, 4], {"china": 2011})
+    assert set(table["institution"]) == {"ngos"}  # not asked -> absent, never 0 %
+    assert len(table) == 4  # weighted x denominator
+    row = table[(table["weighted"]) & (table["nonresponse"] == "exclude")].iloc[0]
+    assert row["pct_trust"] == pytest.approx(100 * 2 / 4)
+    assert row["year"] == 2011
