@@ -1,0 +1,51 @@
+import json
+
+import pandas as pd
+import pytest
+
+from abs_trust.crosswalk import load_crosswalk
+from abs_trust.errors import CrosswalkMismatchError
+from abs_trust.ingest import ingest_wave, read_wave, write_wave
+from conftest import ROOT, W1_TRUST_LABELS, w3_frame, write_w3_like
+
+CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
+
+
+def test_ingest_w3_layout_end_to_end(tmp_path):
+    raw = w3_frame(n=60, seed=5)
+    path = write_w3_like(tmp_path / "w3.sav", raw)
+    frame, meta = ingest_wave([str(path)], CW.wave("W3"), CW, ["china"])
+    china = raw[raw["country"] == 4].reset_index(drop=True)
+    assert len(frame) == len(china) == 50
+    expected = china["q19"].where(china["q19"].between(1, 4)).map(lambda x: 5 - x)
+    assert frame["trust_ngos"].astype("float64").equals(expected.astype("float64"))
+    assert meta["countries"] == {"china": {"respondents": 50, "year": 2011}}
+    assert meta["synthetic"] is False
+    assert meta["scale"]["trusting_levels"] == [3, 4]
+    parquet, sidecar = tmp_path / "W3.parquet", tmp_path / "W3.json"
+    write_wave(frame, meta, parquet, sidecar)
+    back, meta_back = read_wave(parquet, sidecar)
+    pd.testing.assert_frame_equal(back, frame)
+    assert meta_back == json.loads(json.dumps(meta))
+
+
+def test_several_files_make_one_wave(tmp_path):
+    a = w3_frame(n=30, seed=1)
+    b = w3_frame(n=30, seed=2).assign(idnumber=lambda d: d["idnumber"] + 1000)
+    files = [write_w3_like(tmp_path / "a.sav", a), write_w3_like(tmp_path / "b.sav", b)]
+    frame, meta = ingest_wave([str(f) for f in files], CW.wave("W3"), CW, "all")
+    assert len(frame) == 60 and len(meta["sources"]) == 2
+
+
+def test_reversed_file_is_refused_at_ingest(tmp_path):
+    path = write_w3_like(tmp_path / "w1like.sav", w3_frame(n=20), trust_labels=W1_TRUST_LABELS)
+    with pytest.raises(CrosswalkMismatchError, match="reversed or relabelled"):
+        ingest_wave([str(path)], CW.wave("W3"), CW, ["china"])
+
+
+def test_fixture_is_flagged_synthetic():
+    files = [str(ROOT / "data" / "fixture" / "W4_china_synthetic.sav")]
+    frame, meta = ingest_wave(files, CW.wave("W4"), CW, ["china"])
+    assert meta["synthetic"] is True
+    assert len(frame) == 4068  # abs_codebook.md §4: China W4 N
+    assert meta["countries"]["china"]["year"] == 2015
