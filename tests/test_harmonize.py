@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, w3_frame
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from abs_trust.harmonize import (
     recode,
     select_countries,
 )
+from conftest import ROOT, w3_frame
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
 TRUST = CW.wave("W3").trust_concept("ngos")
