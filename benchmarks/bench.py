@@ -58,6 +58,7 @@ COPY = ("Snakefile", "workflow", "config", "data/fixture")
 CONFIG = "config/config.yaml"
 INTERVAL = 0.02  # seconds between process-tree samples
 MB = 1024 * 1024
+BYTECODE_PROBES = ("pandas", "scipy", "statsmodels", "snakemake")
 
 FLOOR_SCRIPT = """\
 import json, sys, time
@@ -215,8 +216,10 @@ def floor_spec(workdir: Path) -> list[list]:
         for name in wave_files(config, wave):
             path = workdir / name
             if not path.is_file():
-                sys.exit(f"bench: {name} (wave {wave}) is not under {', '.join(COPY)}; "
-                         "the bench measures the shipped fixture")
+                sys.exit(
+                    f"bench: {name} (wave {wave}) is not under {', '.join(COPY)}; "
+                    "the bench measures the shipped fixture"
+                )
             spec.append([str(path), columns])
     return spec
 
@@ -240,7 +243,7 @@ def bytecode_cached(module: str) -> bool:
 
 
 def machine() -> dict:
-    cached = [m for m in ("pandas", "scipy", "statsmodels", "snakemake") if bytecode_cached(m)]
+    cached = [m for m in BYTECODE_PROBES if bytecode_cached(m)]
     return {
         "cores": os.cpu_count(),
         "physical_cores": psutil.cpu_count(logical=False),
@@ -263,7 +266,9 @@ def one_round(scratch: Path) -> dict:
     cold, sampler = measure(run, workdir, scratch / "cold.out")
     cold.extra["jobs"] = job_breakdown(sampler, workdir)
     noop, _ = measure(run, workdir, scratch / "noop.out")
-    dry, _ = measure([str(SNAKEMAKE), "-n", "--cores", "2", "--quiet"], workdir, scratch / "dry.out")
+    dry, _ = measure(
+        [str(SNAKEMAKE), "-n", "--cores", "2", "--quiet"], workdir, scratch / "dry.out"
+    )
     floor, _ = measure(
         [sys.executable, "-c", FLOOR_SCRIPT, json.dumps(spec)], workdir, scratch / "floor.out"
     )
@@ -296,10 +301,11 @@ def report(facts: dict, med: dict, ratios: dict, jobs: dict, floor_parts: dict, 
         f"{facts['memory_gb']} GB, load {facts['loadavg_at_start']} at start"
     )
     print(f"  python {facts['python']}, snakemake {facts['snakemake']}, {facts['platform']}")
-    cached = ", ".join(facts["bytecode_cached"]) or "none of pandas/scipy/statsmodels/snakemake"
+    cached = facts["bytecode_cached"]
     print(
-        f"  bytecode cache: PYTHONDONTWRITEBYTECODE={facts['PYTHONDONTWRITEBYTECODE'] or '-'}; "
-        f".pyc present for: {cached}"
+        f"  bytecode cache (.pyc) present for {len(cached)} of {', '.join(BYTECODE_PROBES)}"
+        f"{' (' + ', '.join(cached) + ')' if cached else ''}; "
+        f"PYTHONDONTWRITEBYTECODE={facts['PYTHONDONTWRITEBYTECODE'] or 'unset'}"
     )
     print(f"  figures are the median of {n} run(s)\n")
     head = f"{'measurement':<24}{'wall s':>9}{'CPU s':>9}{'peak tree MB':>14}"
