@@ -9,6 +9,9 @@ pyreadstat; nothing here writes to ``data/raw``.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +72,12 @@ def _read(path: Path, **kwargs):
             f"{path}: text cannot be decoded ({exc}); set `encoding:` for this wave in "
             "config.yaml (the W1 release is big5)"
         ) from exc
+    except Exception as exc:  # the C reader's other failures on a bad file
+        # Fuzzing showed corrupt bytes surfacing as OverflowError (dates), ValueError, ...:
+        # whatever the reader raises, the file is the problem, and the user must hear which.
+        raise InputFileError(
+            f"{path}: cannot be read ({type(exc).__name__}: {exc}); the file looks corrupt"
+        ) from exc
 
 
 def resolve_columns(path: str | Path, wanted: list[str], available: list[str]) -> dict[str, str]:
@@ -81,7 +90,8 @@ def resolve_columns(path: str | Path, wanted: list[str], available: list[str]) -
     """
     by_lower: dict[str, str] = {}
     for name in available:
-        by_lower.setdefault(name.lower(), name)
+        if isinstance(name, str):  # a corrupt dictionary can yield unnamed columns
+            by_lower.setdefault(name.lower(), name)
     missing = [name for name in wanted if name.lower() not in by_lower]
     if missing:
         raise CrosswalkMismatchError(
@@ -92,16 +102,35 @@ def resolve_columns(path: str | Path, wanted: list[str], available: list[str]) -
 
 
 def read_release(
-    path: str | Path, variables: list[str], encoding: str | None = None
+    path: str | Path, variables: list[str], encoding: str | None = None, isolate: bool = True
 ) -> ReleaseFile:
     """Read ``variables`` from one release file, as numeric codes, with value labels.
 
     The dictionary is read first (``metadataonly``), so a missing variable fails fast without
     loading respondent data, and only the needed columns are then read (``usecols``).
+
+    ReadStat is C code: a corrupt file can crash it with a segmentation fault instead of an
+    error (found by fuzzing). With ``isolate`` (the default) the file is read in a forked
+    child process, so a crash becomes an `InputFileError` naming the file rather than a
+    dead job with no message.
     """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path}: file not found (is it listed correctly in config.yaml?)")
+    if not isolate:
+        return _read_release(path, variables, encoding)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(_read_release, path, variables, encoding).result()
+        except BrokenProcessPool:
+            raise InputFileError(
+                f"{path}: the SPSS/Stata reader crashed on this file; it is corrupt or "
+                "truncated (re-export it from the original release)"
+            ) from None
+
+
+def _read_release(path: Path, variables: list[str], encoding: str | None) -> ReleaseFile:
     enc = {"encoding": encoding} if encoding else {}
     _, meta = _read(path, metadataonly=True, **enc)
     names = resolve_columns(path, variables, list(meta.column_names))

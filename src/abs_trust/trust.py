@@ -175,3 +175,49 @@ def trust_table(
         "weighted", "ci_low", "ci_high", "nonresponse", "sum_weights", "n_effective", "ci_method",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def coverage_table(
+    frame: pd.DataFrame, institutions: Iterable[str], items: dict[str, str], years: dict[str, int]
+) -> pd.DataFrame:
+    """Which items were asked in each country-wave, and how much nonresponse they drew.
+
+    An item the crosswalk maps but that has no substantive answer in a country-wave was not
+    asked there (ABS marks such items "not asked in China" in its codebooks); it is listed
+    here with ``asked`` false, and it is absent from the trust table rather than 0 %.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``country, wave, year, institution, variable, asked, n_valid, n_nonresponse,
+        nonresponse_share, note``.
+    """
+    rows = []
+    for (country, wave), group in frame.groupby(["country", "wave"], sort=True):
+        for institution in institutions:
+            levels = group[f"trust_{institution}"]
+            n_valid = int(levels.notna().sum())
+            variable = items.get(institution)
+            if variable is None:
+                note = "no such item in this wave"
+            elif n_valid == 0:
+                note = "all answers are nonresponse: treated as not asked"
+            else:
+                note = ""
+            rows.append(
+                {
+                    "country": country,
+                    "wave": wave,
+                    "year": years.get(country),
+                    "institution": institution,
+                    "variable": variable or "",
+                    "asked": n_valid > 0,
+                    "n_valid": n_valid,
+                    "n_nonresponse": int(len(levels) - n_valid) if variable else 0,
+                    "nonresponse_share": (len(levels) - n_valid) / len(levels)
+                    if variable and len(levels)
+                    else np.nan,
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(rows)
