@@ -229,3 +229,65 @@ def test_unknown_config_key_fails_before_any_job(tmp_path):
     bad.write_text((workdir / "config/config.yaml").read_text() + "\nstrcit: false\n")
     result = snakemake(workdir, "-n", "--configfile", "bad.yaml")
     assert result.returncode != 0 and "strcit" in result.stderr
+
+
+def test_raw_files_unchanged_and_logs_hold_no_rows(run):
+    from abs_trust.readers import sha256sum
+
+    meta = json.loads((run / "data/interim/W3.json").read_text())
+    for source in meta["sources"]:
+        assert sha256sum(run / source["path"]) == source["sha256"]
+        assert sha256sum(ROOT / source["path"]) == source["sha256"]  # the committed fixture
+    ids = set(pd.read_parquet(run / "data/interim/W3.parquet")["respondent_id"].astype(str))
+    for log in (run / "logs").rglob("*.log"):
+        text = log.read_text()
+        assert len(text.splitlines()) < 20, log  # one summary line per job, not data
+        assert not any(f" {i} " in text or f",{i}," in text for i in list(ids)[:200]), log
+
+
+def test_one_core_gives_byte_identical_tables(run, tmp_path):
+    workdir = scratch_copy(tmp_path)
+    result = subprocess.run(
+        [SNAKEMAKE, "--quiet", "progress", "--cores", "1"],
+        cwd=workdir, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    produced = sorted(p.relative_to(run) for p in (run / "results").rglob("*") if p.is_file())
+    assert produced
+    for rel in produced:
+        if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".passed"}:
+            assert (workdir / rel).read_bytes() == (run / rel).read_bytes(), rel
+
+
+def test_missing_input_then_fixed_input_reruns_cleanly(tmp_path):
+    workdir = scratch_copy(tmp_path)
+    fixture = workdir / "data/fixture/W4_china_synthetic.sav"
+    kept = fixture.read_bytes()
+    fixture.write_bytes(kept[: len(kept) // 2])  # a truncated file
+    result = snakemake(workdir, "data/interim/W4.json")
+    assert result.returncode != 0
+    assert "W4_china_synthetic.sav" in result.stderr and "corrupt" in result.stderr
+    assert not (workdir / "data/interim/W4.parquet").exists()
+    assert not (workdir / "data/interim/W4.json").exists()
+    fixture.unlink()
+    result = snakemake(workdir, "data/interim/W4.json")
+    assert result.returncode != 0 and "W4_china_synthetic.sav" in result.stderr
+    fixture.write_bytes(kept)
+    result = snakemake(workdir, "data/interim/W4.json")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("countries: [china, atlantis]\n", "atlantis"),
+        ("waves: {W3: {file: data/fixture/W3_china_synthetic.sav}, W7: {file: x.sav}}\n", "W7"),
+        ("waves: {W5: {}}\n", "W5"),
+        ("controls: [age, height]\n", "height"),
+    ],
+)
+def test_invalid_config_is_refused_naming_the_key(tmp_path, extra, named):
+    workdir = scratch_copy(tmp_path)
+    (workdir / "bad.yaml").write_text(extra)
+    result = snakemake(workdir, "-n", "--configfile", "config/config.yaml", "bad.yaml")
+    assert result.returncode != 0 and named in result.stderr
