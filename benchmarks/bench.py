@@ -83,6 +83,7 @@ class Proc:
     """One process seen in the tree: its command line, lifetime and peak RSS."""
 
     cmdline: list[str]
+    ppid: int
     start: float
     last_seen: float
     peak_rss: int = 0
@@ -107,6 +108,7 @@ class TreeSampler(threading.Thread):
         self.root = psutil.Process(pid)
         self.stop_event = threading.Event()
         self.peak_tree = 0
+        self.span = (0.0, 0.0)  # epoch start and end of the measured command
         self.procs: dict[tuple[int, float], Proc] = {}
 
     def run(self) -> None:
@@ -125,13 +127,13 @@ class TreeSampler(threading.Thread):
                 with proc.oneshot():
                     rss = proc.memory_info().rss
                     key = (proc.pid, proc.create_time())
-                    if key not in self.procs:
-                        self.procs[key] = Proc(proc.cmdline(), key[1], now)
+                    # Re-read each time: `bash -c "... python job.py"` may exec into python.
+                    cmdline, ppid = proc.cmdline(), proc.ppid()
             except psutil.Error:  # exited between listing and reading
                 continue
             total += rss
-            seen = self.procs[key]
-            seen.last_seen = now
+            seen = self.procs.setdefault(key, Proc(cmdline, ppid, key[1], now))
+            seen.cmdline, seen.last_seen = cmdline, now
             seen.peak_rss = max(seen.peak_rss, rss)
         self.peak_tree = max(self.peak_tree, total)
 
@@ -148,13 +150,14 @@ def children_cpu() -> float:
 def measure(cmd: list[str], cwd: Path, out: Path) -> tuple[Measurement, TreeSampler]:
     """Run ``cmd`` in ``cwd`` (output to ``out``) and measure wall, CPU and tree RSS."""
     with out.open("wb") as sink:
-        cpu0, wall0 = children_cpu(), time.perf_counter()
+        cpu0, wall0, epoch0 = children_cpu(), time.perf_counter(), time.time()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         returncode = proc.wait()
         wall = time.perf_counter() - wall0
         sampler.stop()
+        sampler.span = (epoch0, epoch0 + wall)
         cpu = children_cpu() - cpu0
     if returncode != 0:
         tail = out.read_text(errors="replace").splitlines()[-30:]
@@ -171,20 +174,27 @@ def measure(cmd: list[str], cwd: Path, out: Path) -> tuple[Measurement, TreeSamp
     return result, sampler
 
 
+def job_rule(proc: Proc) -> str | None:
+    """The rule whose script ``proc`` runs (not a ``bash -c "... script.py"`` wrapper)."""
+    for arg in proc.cmdline:
+        match = JOB_SCRIPT.search(arg) if " " not in arg else None
+        if match:
+            return match["rule"]
+    return None
+
+
+def job_processes(sampler: TreeSampler) -> list[tuple[str, Proc]]:
+    """(rule, process) for each job; a child a job forks (e.g. an isolated reader) is part of
+    its job, not a job of its own."""
+    jobs = {pid: (rule, p) for (pid, _), p in sampler.procs.items() if (rule := job_rule(p))}
+    return [(rule, p) for rule, p in jobs.values() if p.ppid not in jobs]
+
+
 def job_breakdown(sampler: TreeSampler, workdir: Path) -> dict[str, dict]:
     """Per rule: jobs, summed process lifetime, step time from the job logs, peak RSS."""
     rules: dict[str, dict] = {}
-    for proc in sampler.procs.values():
-        # The job's Python process, not a `bash -c "... script.py"` wrapper around it.
-        match = next(
-            (m for arg in proc.cmdline if " " not in arg and (m := JOB_SCRIPT.search(arg))),
-            None,
-        )
-        if match is None:
-            continue
-        rule = rules.setdefault(
-            match["rule"], {"jobs": 0, "process_s": 0.0, "step_s": 0.0, "peak_mb": 0.0}
-        )
+    for name, proc in job_processes(sampler):
+        rule = rules.setdefault(name, {"jobs": 0, "process_s": 0.0, "step_s": 0.0, "peak_mb": 0.0})
         rule["jobs"] += 1
         rule["process_s"] += proc.last_seen - proc.start
         rule["peak_mb"] = max(rule["peak_mb"], proc.peak_rss / MB)
@@ -201,6 +211,24 @@ def job_breakdown(sampler: TreeSampler, workdir: Path) -> dict[str, dict]:
         if rule is not None:
             rules[rule]["step_s"] += seconds
     return rules
+
+
+def idle_time(sampler: TreeSampler) -> dict[str, float]:
+    """Seconds of the run with no job process alive: Snakemake's own start-up, DAG building,
+    scheduling between jobs and shutdown (a job shorter than one sample interval is missed)."""
+    start, end = sampler.span
+    spans = sorted((p.start, p.last_seen) for _, p in job_processes(sampler))
+    if not spans:
+        return {"before_first_job_s": end - start, "between_jobs_s": 0.0, "after_last_job_s": 0.0}
+    between, reach = 0.0, spans[0][1]
+    for lo, hi in spans[1:]:
+        between += max(0.0, lo - reach)
+        reach = max(reach, hi)
+    return {
+        "before_first_job_s": spans[0][0] - start,
+        "between_jobs_s": between,
+        "after_last_job_s": max(0.0, end - reach),
+    }
 
 
 def floor_spec(workdir: Path) -> list[list]:
@@ -265,6 +293,7 @@ def one_round(scratch: Path) -> dict:
     run = [str(SNAKEMAKE), "--cores", "2", "--quiet"]
     cold, sampler = measure(run, workdir, scratch / "cold.out")
     cold.extra["jobs"] = job_breakdown(sampler, workdir)
+    cold.extra["idle"] = idle_time(sampler)
     noop, _ = measure(run, workdir, scratch / "noop.out")
     dry, _ = measure(
         [str(SNAKEMAKE), "-n", "--cores", "2", "--quiet"], workdir, scratch / "dry.out"
@@ -294,7 +323,9 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def report(facts: dict, med: dict, ratios: dict, jobs: dict, floor_parts: dict, n: int) -> None:
+def report(
+    facts: dict, med: dict, ratios: dict, jobs: dict, idle: dict, floor_parts: dict, n: int
+) -> None:
     print("abs-trust bench (synthetic fixture)")
     print(
         f"  machine: {facts['cores']} cores ({facts['physical_cores']} physical), "
@@ -331,7 +362,7 @@ def report(facts: dict, med: dict, ratios: dict, jobs: dict, floor_parts: dict, 
     print(f"{'ratio no-op / dry run':<24}{ratios['noop_dry_wall']:>8.2f}x")
     print(
         f"\nfloor split: imports {floor_parts['import_s']:.2f} s, "
-        f"reading {floor_parts['read_s']:.2f} s ({floor_parts['rows']:,} rows)"
+        f"reading {floor_parts['read_s']:.2f} s ({floor_parts['rows']:,.0f} rows)"
     )
     print("\ncold run per rule (process = job's Python process lifetime; step = time the step")
     print("reported in its log; the difference is interpreter start-up + imports)")
@@ -346,6 +377,11 @@ def report(facts: dict, med: dict, ratios: dict, jobs: dict, floor_parts: dict, 
     print(
         f"{'all jobs':<28}{sum(j['jobs'] for j in jobs.values()):>5.0f}{total_p:>11.2f}"
         f"{total_s:>9.2f}   ({ratio(total_s, total_p):.0%} of job time is the steps' work)"
+    )
+    print(
+        f"no job running (Snakemake alone): {idle['before_first_job_s']:.2f} s before the first "
+        f"job, {idle['between_jobs_s']:.2f} s between jobs, {idle['after_last_job_s']:.2f} s "
+        "after the last"
     )
 
 
@@ -368,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
 
     med = {k: median_of([r[k] for r in rounds]) for k in ("cold", "noop", "dry", "floor")}
     jobs = median_jobs([r["cold"] for r in rounds])
+    idle = {
+        k: statistics.median(r["cold"].extra["idle"][k] for r in rounds)
+        for k in rounds[0]["cold"].extra["idle"]
+    }
     floor_parts = {
         k: statistics.median(r["floor"].extra[k] for r in rounds)
         for k in ("import_s", "read_s", "rows")
@@ -379,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_floor_peak_proc": ratio(med["cold"]["peak_proc_mb"], med["floor"]["peak_proc_mb"]),
         "noop_dry_wall": ratio(med["noop"]["wall_s"], med["dry"]["wall_s"]),
     }
-    report(facts, med, ratios, jobs, floor_parts, args.repeat)
+    report(facts, med, ratios, jobs, idle, floor_parts, args.repeat)
 
     if args.json:
         payload = {
@@ -388,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             "median": med,
             "ratios": ratios,
             "cold_jobs_median": jobs,
+            "cold_no_job_running_median": idle,
             "floor_split_median": floor_parts,
             "floor_columns": {Path(p).name: cols for p, cols in rounds[0]["spec"]},
             "runs": [{k: asdict(r[k]) for k in ("cold", "noop", "dry", "floor")} for r in rounds],

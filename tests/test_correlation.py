@@ -7,7 +7,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from abs_trust.correlation import correlation_table, pearson, weighted_covariance
+from abs_trust.associations import correlation_table
+from abs_trust.correlation import pearson, weighted_covariance
 
 CONTROLS = ["age", "female", "education", "income"]
 
@@ -94,8 +95,11 @@ def test_correlation_table_rows():
     df = survey_like(n=300).rename(columns={"x": "trust_local_government", "y": "trust_ngos",
                                             "w": "weight"})  # fmt: skip
     df["country"], df["wave"] = "china", "W4"
-    table = correlation_table(df, [["local_government", "ngos"]], CONTROLS, {"china": 2015})
-    assert len(table) == 4
+    table = correlation_table(df, [["local_government", "ngos"]], CONTROLS, {"china": 2015},
+                              methods=["pearson", "spearman", "polychoric"])  # fmt: skip
+    assert len(table) == 12
+    assert set(table["method"]) == {"pearson", "spearman", "polychoric"}
+    assert table["r"].between(-1, 1).all()
     assert set(table["controls"]) == {"", "age+female+education+income"}
     assert set(table["weighted"]) == {True, False}
     assert (table["year"] == 2015).all()

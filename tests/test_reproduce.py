@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from abs_trust.config import read_yaml, validate
-from abs_trust.reproduce import evaluate, round_half_away, to_markdown, within_tolerance
+from abs_trust.reproduce import (
+    convention_scan,
+    evaluate,
+    round_half_away,
+    scan_markdown,
+    to_markdown,
+    within_tolerance,
+)
 from conftest import ROOT
 
 PUBLISHED = validate(
@@ -96,3 +103,14 @@ def test_markdown_states_verdict_and_synthetic():
     text = to_markdown(results, PUBLISHED, synthetic=True, sources=["f.sav"])
     assert "**Verdict: PASS**" in text and "Synthetic fixture" in text
     assert "Synthetic" not in to_markdown(results, PUBLISHED, synthetic=False, sources=["f"])
+
+
+def test_convention_scan_finds_the_matching_convention():
+    trust, _ = tables(80.27, 68.74)  # the other weighting is 5 points off
+    trust = pd.concat([trust, trust.assign(nonresponse="as_not_trusting", pct_trust=1.0)])
+    published = only(["t4.local_government.2011", "t4.local_government.2015"])
+    scan = convention_scan(published, trust, ["W3", "W4"]).set_index(["wave", "convention"])
+    assert scan.loc[("W3", "unweighted, nonresponse excluded"), "matched"] == 1
+    assert scan.loc[("W3", "weighted, nonresponse excluded"), "matched"] == 0
+    assert scan.loc[("W4", "weighted, nonresponse excluded"), "declared"]
+    assert "1 of 1" in scan_markdown(scan.reset_index())

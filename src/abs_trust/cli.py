@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import suggest
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="abs-trust", description=__doc__)
@@ -13,7 +15,14 @@ def main(argv: list[str] | None = None) -> int:
         "make-fixture", help="write the synthetic ABS-format fixture (W3, W4 mainland China)"
     )
     fixture.add_argument("--out", default="data/fixture", help="output directory")
+    suggest_parser = sub.add_parser(
+        "suggest-crosswalk",
+        help="propose a crosswalk entry from a release file's dictionary (no respondent data)",
+    )
+    suggest.add_arguments(suggest_parser)
     args = parser.parse_args(argv)
+    if args.command == "suggest-crosswalk":
+        return suggest.run(args)
     if args.command == "make-fixture":
         # Imported here: the generator must stay independent of the analysis modules.
         from . import fixture as fixture_module

@@ -130,52 +130,6 @@ def pearson(
     return result
 
 
-def correlation_table(
-    frame: pd.DataFrame,
-    pairs: Sequence[Sequence[str]],
-    controls: Sequence[str],
-    years: dict[str, int],
-    weighted: bool = True,
-) -> pd.DataFrame:
-    """Bivariate and partial Pearson r for every pair, country, weighting, in one wave.
-
-    Returns
-    -------
-    pd.DataFrame
-        long; columns ``country, wave, year, x, y, method, controls, weighted, r, p, n,
-        ci_low, ci_high, df, note`` (contract in design.md §3, plus df and note). Pairs
-        where either item was not asked are skipped.
-    """
-    rows = []
-    for (country, wave), group in frame.groupby(["country", "wave"], sort=True):
-        for x, y in pairs:
-            cx, cy = f"trust_{x}", f"trust_{y}"
-            if group[cx].notna().sum() == 0 or group[cy].notna().sum() == 0:
-                continue
-            for covar in ((), tuple(controls)) if controls else ((),):
-                for use_weights in (False, True) if weighted else (False,):
-                    est = pearson(group, cx, cy, covar, "weight" if use_weights else None)
-                    rows.append(
-                        {
-                            "country": country,
-                            "wave": wave,
-                            "year": years.get(country),
-                            "x": x,
-                            "y": y,
-                            "method": "pearson",
-                            "controls": "+".join(covar),
-                            "weighted": use_weights,
-                            **{k: est[k] for k in ("r", "p", "n", "ci_low", "ci_high", "df")},
-                            "note": est["note"],
-                        }
-                    )
-    columns = [
-        "country", "wave", "year", "x", "y", "method", "controls", "weighted", "r", "p", "n",
-        "ci_low", "ci_high", "df", "note",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
 def read_correlations(path) -> pd.DataFrame:
     """Read ``correlations.csv`` back; an empty ``controls`` cell is the bivariate r, not NaN."""
     table = pd.read_csv(path, dtype={"controls": "string", "note": "string"})

@@ -6,6 +6,8 @@ rule analyse_wave:
         trust="results/tables/waves/{wave}/institution_trust.csv",
         correlations="results/tables/waves/{wave}/correlations.csv",
         coverage="results/tables/waves/{wave}/coverage.csv",
+        models="results/tables/waves/{wave}/models.csv",
+        sensitivity="results/tables/waves/{wave}/sensitivity.csv",
     log:
         "logs/analyse/{wave}.log",
     conda:
@@ -13,6 +15,8 @@ rule analyse_wave:
     params:
         pairs=config["correlations"],
         controls=config["controls"],
+        methods=config["methods"],
+        models=config["models"],
     script:
         "../scripts/analyse_wave.py"
 
@@ -22,10 +26,14 @@ rule combine_tables:
         trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
         correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
         coverage=expand("results/tables/waves/{wave}/coverage.csv", wave=WAVES),
+        models=expand("results/tables/waves/{wave}/models.csv", wave=WAVES),
+        sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
     output:
         trust="results/tables/institution_trust.csv",
         correlations="results/tables/correlations.csv",
         coverage="results/tables/coverage.csv",
+        models="results/tables/models.csv",
+        sensitivity="results/tables/sensitivity.csv",
     log:
         "logs/combine_tables.log",
     conda:

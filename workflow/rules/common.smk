@@ -41,6 +41,8 @@ def all_outputs():
         "results/tables/institution_trust.csv",
         "results/tables/correlations.csv",
         "results/tables/coverage.csv",
+        "results/tables/models.csv",
+        "results/tables/sensitivity.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
         "results/figures/local_government_vs_ngo.png",

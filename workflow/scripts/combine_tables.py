@@ -5,17 +5,27 @@ import pandas as pd
 from abs_trust.runner import run
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
+TABLES = ("trust", "correlations", "coverage", "models", "sensitivity")
+
+
+def stack(paths) -> pd.DataFrame:
+    parts = []
+    for path in paths:
+        try:
+            parts.append(pd.read_csv(path))
+        except pd.errors.EmptyDataError:  # a wave with nothing to model writes an empty file
+            continue
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def main() -> str:
-    trust = pd.concat([pd.read_csv(p) for p in snakemake.input.trust], ignore_index=True)
-    corr = pd.concat([pd.read_csv(p) for p in snakemake.input.correlations], ignore_index=True)
-    coverage = pd.concat([pd.read_csv(p) for p in snakemake.input.coverage], ignore_index=True)
-    coverage.to_csv(snakemake.output.coverage, index=False)
-    trust.to_csv(snakemake.output.trust, index=False)
-    corr.to_csv(snakemake.output.correlations, index=False)
+    sizes = {}
+    for name in TABLES:
+        table = stack(snakemake.input[name])
+        table.to_csv(snakemake.output[name], index=False)
+        sizes[name] = len(table)
     waves = len(snakemake.input.trust)
-    return f"{len(trust)} share rows and {len(corr)} correlations from {waves} waves"
+    return f"{waves} waves -> " + ", ".join(f"{k} {v} rows" for k, v in sizes.items())
 
 
 run(main, snakemake.log[0], "combine tables")

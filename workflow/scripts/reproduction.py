@@ -7,7 +7,13 @@ import pandas as pd
 
 from abs_trust.config import read_yaml, validate
 from abs_trust.correlation import read_correlations
-from abs_trust.reproduce import evaluate, failures, to_markdown
+from abs_trust.reproduce import (
+    convention_scan,
+    evaluate,
+    failures,
+    scan_markdown,
+    to_markdown,
+)
 from abs_trust.runner import run, write_text_atomic
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
@@ -24,7 +30,9 @@ def main() -> str:
     synthetic = any(m["synthetic"] for m in metas)
     sources = [s["path"] for m in metas for s in m["sources"]]
     write_text_atomic(snakemake.output.json, json.dumps(results, indent=2) + "\n")
-    write_text_atomic(snakemake.output.md, to_markdown(results, published, synthetic, sources))
+    scan = convention_scan(published, trust, [m["wave"] for m in metas])
+    report = to_markdown(results, published, synthetic, sources) + "\n" + scan_markdown(scan)
+    write_text_atomic(snakemake.output.md, report)
     decided = [r for r in results if r["ok"] is not None]
     return f"{len(decided) - len(failures(results))} of {len(decided)} applicable checks pass"
 

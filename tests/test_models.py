@@ -1,0 +1,110 @@
+"""Regression models: closed-form checks for OLS/HC1, known truth for the ordered logit."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from abs_trust.models import MODEL_COLUMNS, ols_robust, ordered_logit
+
+CONTROLS = ["age", "female", "education", "income"]
+
+
+def survey_like(n=900, seed=8, sparse_education=False):
+    rng = np.random.default_rng(seed)
+    education = rng.integers(1, 4, n)
+    if sparse_education:
+        education[20:25] = 4  # a category with 5 respondents (rows 0-9 become nonresponse)
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(18, 85, n),
+            "female": rng.integers(0, 2, n),
+            "education": education,
+            "income": rng.integers(1, 4, n),
+            "w": rng.lognormal(0, 0.5, n),
+        }
+    ).astype({"age": "Int16", "female": "Int8", "education": "Int8", "income": "Int8"})
+    latent = rng.normal(size=n)
+    frame["trust_x"] = pd.array(np.clip(np.round(2.5 + latent), 1, 4), dtype="Int8")
+    noise = rng.normal(0, 1, n)
+    y = 2 + 0.4 * latent - 0.1 * education + 0.01 * frame["age"].to_numpy(float) + noise
+    frame["trust_y"] = pd.array(np.clip(np.round(y), 1, 4), dtype="Int8")
+    frame.loc[:9, "trust_y"] = pd.NA
+    return frame
+
+
+def sandwich_hc1(X, y, w):
+    """(X'WX)^-1 X'W diag(e^2) W X (X'WX)^-1 * n/(n-p), written out."""
+    bread = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = bread @ X.T @ (w * y)
+    e = y - X @ beta
+    meat = X.T @ ((w**2 * e**2)[:, None] * X)
+    n, p = X.shape
+    return beta, np.sqrt(np.diag(bread @ meat @ bread) * n / (n - p))
+
+
+def design(frame, weight=None):
+    data = frame.dropna()
+    X = np.column_stack([np.ones(len(data)), data[["trust_x", *CONTROLS]].to_numpy(float)])
+    w = data[weight].to_numpy(float) if weight else np.ones(len(data))
+    return X, data["trust_y"].to_numpy(float), w
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_ols_matches_closed_form_sandwich(weight):
+    frame = survey_like()
+    # min_cell above n forces linear controls, so the design matrix is the plain one
+    est = ols_robust(frame, "trust_y", "trust_x", CONTROLS, weight=weight, min_cell=10_000)
+    beta, se = sandwich_hc1(*design(frame, weight))
+    assert est["coef"].to_numpy() == pytest.approx(beta, rel=1e-9, abs=1e-12)
+    assert est["se"].to_numpy() == pytest.approx(se, rel=1e-9)
+    row = est.set_index("term").loc["trust_x"]
+    df = row["n"] - 6
+    assert row["p"] == pytest.approx(2 * stats.t.sf(abs(beta[1] / se[1]), df), rel=1e-8)
+    assert row["ci_low"] == pytest.approx(beta[1] - stats.t.ppf(0.975, df) * se[1], rel=1e-9)
+    assert list(est.columns) == MODEL_COLUMNS
+    assert est["weighted"].eq(weight is not None).all()
+    assert est["model"].iloc[0] == ("wls" if weight else "ols")
+
+
+def test_ols_unit_weights_equal_unweighted():
+    frame = survey_like().assign(one=1.0)
+    plain = ols_robust(frame, "trust_y", "trust_x", CONTROLS)
+    unit = ols_robust(frame, "trust_y", "trust_x", CONTROLS, weight="one")
+    for column in ("coef", "se", "p", "ci_low", "ci_high"):
+        assert unit[column].to_numpy() == pytest.approx(plain[column].to_numpy(), rel=1e-10)
+
+
+def test_categorical_controls_only_when_cells_are_large_enough():
+    est = ols_robust(survey_like(), "trust_y", "trust_x", CONTROLS)
+    assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
+    assert "C(education)[T.2]" in set(est["term"])
+    sparse = ols_robust(survey_like(sparse_education=True), "trust_y", "trust_x", CONTROLS)
+    assert sparse["controls_used"].iloc[0] == "age+female+education+C(income)"
+    assert "education linear" in sparse["note"].iloc[0]
+    assert sparse["n"].iloc[0] == 890  # ten nonresponses dropped listwise
+
+
+def test_ordered_logit_recovers_known_coefficients():
+    rng = np.random.default_rng(12)
+    n = 4_000
+    x = rng.normal(size=n)
+    age = rng.uniform(-1, 1, n)
+    latent = 0.8 * x - 0.5 * age + rng.logistic(size=n)
+    cuts = np.array([-1.0, 0.3, 1.5])
+    frame = pd.DataFrame({"trust_y": np.digitize(latent, cuts) + 1, "trust_x": x, "age": age})
+    est = ordered_logit(frame, "trust_y", "trust_x", ["age"]).set_index("term")
+    for term, truth in (("trust_x", 0.8), ("age", -0.5), ("1/2", -1.0)):
+        assert abs(est.loc[term, "coef"] - truth) < 4 * est.loc[term, "se"]
+    # later thresholds are log increments: log(0.3 - (-1.0)), log(1.5 - 0.3)
+    assert abs(est.loc["2/3", "coef"] - np.log(1.3)) < 4 * est.loc["2/3", "se"]
+    assert est.loc["trust_x", "ci_low"] < 0.8 < est.loc["trust_x", "ci_high"]
+    assert not est["weighted"].any() and "unweighted" in est["note"].iloc[0]
+    assert est["n"].iloc[0] == n
+
+
+def test_ordered_logit_on_survey_frame_with_categories():
+    est = ordered_logit(survey_like(), "trust_y", "trust_x", CONTROLS)
+    assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
+    assert {"trust_x", "1/2", "2/3", "3/4"} <= set(est["term"])
+    assert est.set_index("term").loc["trust_x", "coef"] > 0
