@@ -15,16 +15,22 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	rm -f $(VENV)/.installed-*
 	if $(BIN)/python -m pip install -q uv==0.13.9; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock && \
-	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  $(BIN)/python -m pip install -q -r requirements.lock && \
 	  $(BIN)/python -m pip install -q --no-deps -e . ; \
 	fi
+	$(BIN)/python -m compileall -q src  # each job imports the package afresh: keep .pyc ready
 	touch $@
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES) --show-failed-logs
+
+# A self-contained HTML page of every table and figure, captioned (after running the workflow).
+report: run
+	$(BIN)/snakemake --report results/report.html
+	@echo "open results/report.html"
 
 fixture: setup
 	$(BIN)/abs-trust make-fixture --out data/fixture

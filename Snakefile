@@ -8,6 +8,9 @@
 #   reproduce every published number beside ours; the gate fails the run on a miss
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/analyse.smk"
@@ -20,3 +23,11 @@ rule all:
     default_target: True
     input:
         all_outputs(),
+
+
+onsuccess:
+    print(run_summary(success=True))
+
+
+onerror:
+    print(run_summary(success=False))

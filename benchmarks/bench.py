@@ -20,7 +20,7 @@ largest single process's peak RSS is reported too). RSS counts shared library pa
 per process, so the tree sum overstates physical memory a little; it is the figure a
 scheduler or a cgroup limit sees. The cold run also yields a per-rule breakdown: each job's
 process lifetime (from the sampler) beside the time its step itself reported in its log,
-the difference being Python start-up and imports.
+the difference being Python start-up, imports and teardown.
 
 Why: the fixture is tiny, so the workflow's cost is almost all fixed overhead (Snakemake,
 one Python process per job re-importing pandas & co). The ratios workflow/floor say how much
@@ -365,7 +365,7 @@ def report(
         f"reading {floor_parts['read_s']:.2f} s ({floor_parts['rows']:,.0f} rows)"
     )
     print("\ncold run per rule (process = job's Python process lifetime; step = time the step")
-    print("reported in its log; the difference is interpreter start-up + imports)")
+    print("reported in its log; the rest is interpreter start-up, imports, teardown)")
     print(f"{'rule':<28}{'jobs':>5}{'process s':>11}{'step s':>9}{'peak MB':>9}")
     for rule, j in sorted(jobs.items(), key=lambda kv: -kv[1]["process_s"]):
         print(

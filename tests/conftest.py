@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,7 @@ import pyreadstat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 # The real W3 release's trust labels (code 3's label is garbled in the release itself).
 W3_TRUST_LABELS = {
@@ -78,3 +82,36 @@ def w3_frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+def scratch_copy(dest: Path) -> Path:
+    for name in ("Snakefile", "workflow", "config", "data/fixture"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [SNAKEMAKE, "--quiet", "progress", "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    # Snakemake prints job errors on stderr and some workflow errors on stdout: read both.
+    result.stderr = result.stderr + result.stdout
+    return result
+
+
+@pytest.fixture(scope="session")
+def workflow_run(tmp_path_factory):
+    """One snakemake run on the fixture in a scratch copy, shared by the workflow tests."""
+    workdir = scratch_copy(tmp_path_factory.mktemp("workflow"))
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workdir

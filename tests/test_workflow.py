@@ -7,20 +7,22 @@ from config/published.yaml, so a wrong entry there cannot make this test agree w
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, SNAKEMAKE, scratch_copy, snakemake
 
 pytestmark = pytest.mark.workflow
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+
+@pytest.fixture
+def run(workflow_run):
+    return workflow_run
+
 
 # institution: (2011 share, 2015 share, printed change)
 TABLE4 = {
@@ -41,38 +43,6 @@ CONTROLS = "age+female+education+income"
 def printed(value: float, decimals: int) -> float:
     quantum = Decimal(1).scaleb(-decimals)
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def scratch_copy(dest: Path) -> Path:
-    for name in ("Snakefile", "workflow", "config", "data/fixture"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [SNAKEMAKE, "--quiet", "progress", "--cores", "2", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    # Snakemake prints job errors on stderr and some workflow errors on stdout: read both.
-    result.stderr = result.stderr + result.stdout
-    return result
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    workdir = scratch_copy(tmp_path_factory.mktemp("workflow"))
-    result = snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return workdir
 
 
 def trust(run):
@@ -105,7 +75,8 @@ def test_table4_every_share_and_change(run, institution):
 def test_note24_correlations(run):
     corr = pd.read_csv(run / "results/tables/correlations.csv", dtype={"controls": "string"})
     corr["controls"] = corr["controls"].fillna("")
-    w4 = corr[(corr["wave"] == "W4") & (corr["x"] == "local_government") & (corr["y"] == "ngos")]
+    pearson = corr[(corr["method"] == "pearson") & (corr["x"] == "local_government")]
+    w4 = pearson[(pearson["wave"] == "W4") & (pearson["y"] == "ngos")]
     bivariate = w4[(w4["controls"] == "") & w4["weighted"]].iloc[0]
     partial = w4[(w4["controls"] == CONTROLS) & w4["weighted"]].iloc[0]
     assert printed(bivariate["r"], 3) == 0.293
@@ -114,7 +85,8 @@ def test_note24_correlations(run):
     assert bivariate["ci_low"] < bivariate["r"] < bivariate["ci_high"]
     assert len(w4[~w4["weighted"]]) == 2  # unweighted values reported beside
     w3 = corr[(corr["wave"] == "W3") & (corr["controls"] == "")]
-    assert (w3["r"] > 0).all()  # 2011: positive, not published
+    assert (w3["r"] > 0).all()  # 2011: positive, not published (every method)
+    assert set(corr["method"]) == {"pearson", "spearman", "polychoric"}
 
 
 def test_table4_markdown_and_latex(run):
@@ -155,7 +127,9 @@ def test_results_hold_aggregates_only(run):
     for path in (run / "results").rglob("*"):
         if path.is_dir():
             continue
-        assert path.suffix in {".csv", ".md", ".tex", ".json", ".png", ".svg", ".passed"}, path
+        assert path.suffix in {
+            ".csv", ".md", ".tex", ".json", ".png", ".svg", ".pdf", ".passed", ".rst", ".html"
+        }, path  # fmt: skip
         if path.suffix == ".csv":
             table = pd.read_csv(path)
             assert "respondent_id" not in table.columns

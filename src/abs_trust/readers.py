@@ -1,15 +1,19 @@
 """Read ABS release files: only the needed columns, as codes, with their metadata.
 
-Releases come as SPSS ``.sav`` (every wave) and Stata ``.dta`` (W4, W5). Variable-name case
-differs between waves (W5 ``SE2``, W6 ``IDNUMBER``), so names are matched case-insensitively
-against the file's own dictionary before anything is read. Files are opened read-only by
-pyreadstat; nothing here writes to ``data/raw``.
+Releases come as SPSS ``.sav`` (every wave) and Stata ``.dta`` (W4, W5). A ``.csv`` export
+is accepted too, as "CSV with a codebook": the codes come from the CSV and the value labels
+(which ingest checks against the crosswalk) from a sidecar codebook next to it, see
+`read_codebook`. Variable-name case differs between waves (W5 ``SE2``, W6 ``IDNUMBER``), so
+names are matched case-insensitively against the file's own dictionary (or CSV header)
+before anything is read. Files are opened read-only; nothing here writes to ``data/raw``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
+import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -17,10 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
+import yaml
 
 from .errors import CrosswalkMismatchError, InputFileError
 
 READERS = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav, ".dta": pyreadstat.read_dta}
+CSV_SUFFIX = ".csv"
+# Sidecar codebook of ``W6_Cambodia.csv``: ``W6_Cambodia.codebook.yaml`` (or .yml/.json), or
+# the same with the full file name, ``W6_Cambodia.csv.codebook.yaml``.
+CODEBOOK_SUFFIXES = (".codebook.yaml", ".codebook.yml", ".codebook.json")
+CODEBOOK_KEYS = {"labels", "label", "type"}
 
 
 @dataclass
@@ -52,7 +62,8 @@ def _reader(path: Path):
     except KeyError:
         raise InputFileError(
             f"{path}: unsupported file type {path.suffix!r}; expected one of "
-            f"{', '.join(sorted(READERS))} (SPSS or Stata release files)"
+            f"{', '.join(sorted([*READERS, CSV_SUFFIX]))} (SPSS or Stata release files, or a "
+            "CSV with a sidecar codebook)"
         ) from None
 
 
@@ -63,6 +74,12 @@ def _read(path: Path, **kwargs):
     try:
         return reader(str(path), **kwargs)
     except pyreadstat.ReadstatError as exc:
+        if re.search(r"encoding|character set", str(exc), re.IGNORECASE):
+            raise InputFileError(
+                f"{path}: text cannot be decoded as {kwargs.get('encoding') or 'declared'} "
+                f"({exc}); check `encoding:` for this wave in config.yaml (the W1 release is "
+                "big5)"
+            ) from exc
         raise InputFileError(
             f"{path}: cannot be read as {path.suffix} ({exc}); is it truncated, corrupt, or "
             "another format renamed?"
@@ -106,17 +123,29 @@ def read_release(
 ) -> ReleaseFile:
     """Read ``variables`` from one release file, as numeric codes, with value labels.
 
-    The dictionary is read first (``metadataonly``), so a missing variable fails fast without
-    loading respondent data, and only the needed columns are then read (``usecols``).
+    The dictionary is read first (``metadataonly``; for a CSV its header), so a missing
+    variable fails fast without loading respondent data, and only the needed columns are then
+    read (``usecols``).
+
+    ``encoding`` is passed on as it is: to pyreadstat for ``.sav``/``.dta`` and to pandas
+    for ``.csv`` (default UTF-8). None lets pyreadstat use the character set the file
+    declares; the W1 merged release is Big5, so its wave sets ``encoding: big5`` in
+    config.yaml (ingest passes it here) so as not to depend on that declaration. A wrong or
+    unknown encoding is an `InputFileError` naming the file.
 
     ReadStat is C code: a corrupt file can crash it with a segmentation fault instead of an
-    error (found by fuzzing). With ``isolate`` (the default) the file is read in a forked
-    child process, so a crash becomes an `InputFileError` naming the file rather than a
-    dead job with no message.
+    error (found by fuzzing). With ``isolate`` (the default) a ``.sav``/``.dta`` file is read
+    in a forked child process, so a crash becomes an `InputFileError` naming the file rather
+    than a dead job with no message. A ``.csv`` needs no such isolation: pandas reports a
+    malformed CSV as an exception. It is read in this process, with its value labels from the
+    sidecar codebook (`read_codebook`).
     """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path}: file not found (is it listed correctly in config.yaml?)")
+    if path.suffix.lower() == CSV_SUFFIX:
+        return _read_csv_release(path, variables, encoding)
+    _reader(path)  # an unsupported file type fails here, before a process is forked
     if not isolate:
         return _read_release(path, variables, encoding)
     context = multiprocessing.get_context("fork")
@@ -152,6 +181,162 @@ def _read_release(path: Path, variables: list[str], encoding: str | None) -> Rel
         missing_ranges={to_crosswalk[k]: v for k, v in missing.items() if k in to_crosswalk},
         file_label=meta.file_label or "",
         encoding=meta.file_encoding or "",
+        n_rows=len(data),
+        sha256=sha256sum(path),
+    )
+
+
+# --- CSV with a codebook --------------------------------------------------------------------
+def codebook_candidates(path: str | Path) -> list[Path]:
+    """Where the sidecar codebook of a CSV release may be, in the order looked up."""
+    path = Path(path)
+    stems = [path.with_suffix(""), path]  # W6.codebook.yaml, then W6.csv.codebook.yaml
+    return [stem.with_name(stem.name + suffix) for stem in stems for suffix in CODEBOOK_SUFFIXES]
+
+
+def find_codebook(path: str | Path) -> Path:
+    """The one sidecar codebook of ``path``.
+
+    Raises
+    ------
+    InputFileError
+        naming the expected path when there is none, or every candidate when several exist.
+    """
+    found = [c for c in codebook_candidates(path) if c.is_file()]
+    if not found:
+        expected = codebook_candidates(path)[0]
+        raise InputFileError(
+            f"{path}: a CSV release needs its codebook (the value labels ingest checks), "
+            f"expected at {expected} (or the same with .yml/.json, or named "
+            f"{Path(path).name}.codebook.yaml); format: {{variable: {{labels: {{code: text}}}}}}"
+        )
+    if len(found) > 1:
+        raise InputFileError(
+            f"{path}: several codebooks found ({', '.join(map(str, found))}); keep exactly one"
+        )
+    return found[0]
+
+
+def read_codebook(path: str | Path) -> dict[str, dict]:
+    """Read a CSV release's sidecar codebook (YAML or JSON).
+
+    Format: one entry per variable, ``{variable: {labels: {code: text}}}``, e.g.::
+
+        q7:
+          label: Trust in the executive office   # optional, variable label
+          labels: {-1: Missing, 1: A great deal of trust, 4: None at all, 9: Decline}
+        ir9:
+          type: date                              # optional: parse the column as a date
+        IDNUMBER: {}                              # unlabelled variables may be left out
+
+    Codes must be numbers (YAML keys or JSON strings such as ``"-1"``); variable names match
+    the CSV header case-insensitively.
+
+    Returns
+    -------
+    dict
+        variable name (as written in the codebook) -> ``{"labels": {float code: text},
+        "label": str, "type": str}``.
+
+    Raises
+    ------
+    InputFileError
+        naming the codebook, the variable and the offending key or code.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise InputFileError(f"{path}: codebook cannot be read ({exc})") from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputFileError(
+            f"{path}: a codebook maps variable names to {{labels: {{code: text}}}}, got a "
+            f"{type(raw).__name__}"
+        )
+    codebook = {}
+    for variable, entry in raw.items():
+        entry = {} if entry is None else entry
+        if not isinstance(entry, dict):
+            raise InputFileError(
+                f"{path}: variable {variable!r}: expected a mapping such as "
+                f"{{labels: {{1: text}}}}, got {entry!r}"
+            )
+        unknown = sorted(set(entry) - CODEBOOK_KEYS)
+        if unknown:
+            raise InputFileError(
+                f"{path}: variable {variable!r}: unknown keys {unknown} (allowed: "
+                f"{sorted(CODEBOOK_KEYS)})"
+            )
+        if entry.get("type", "number") not in ("number", "date"):
+            raise InputFileError(
+                f"{path}: variable {variable!r}: type {entry['type']!r} is not number or date"
+            )
+        labels = {}
+        for code, label in (entry.get("labels") or {}).items():
+            try:
+                labels[float(code)] = str(label)
+            except (TypeError, ValueError):
+                raise InputFileError(
+                    f"{path}: variable {variable!r}: value-label code {code!r} is not a number"
+                ) from None
+        codebook[str(variable)] = {
+            "labels": labels,
+            "label": str(entry.get("label") or ""),
+            "type": entry.get("type", "number"),
+        }
+    return codebook
+
+
+def _read_csv_release(path: Path, variables: list[str], encoding: str | None) -> ReleaseFile:
+    codebook_path = find_codebook(path)
+    codebook = {name.lower(): entry for name, entry in read_codebook(codebook_path).items()}
+    enc = encoding or "utf-8"
+    try:
+        header = pd.read_csv(path, nrows=0, encoding=enc)
+        names = resolve_columns(path, variables, [str(c) for c in header.columns])
+        dates = [n for n in variables if codebook.get(n.lower(), {}).get("type") == "date"]
+        data = pd.read_csv(
+            path,
+            usecols=list(names.values()),
+            encoding=enc,
+            # Codes are parsed as numbers; an empty cell (or NA) is system-missing. A stray
+            # text value keeps its column as text, and harmonize refuses it as "not integer
+            # codes", naming the variable.
+            dtype={names[n]: "object" for n in dates},
+        )
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputFileError(
+            f"{path}: text cannot be decoded as {enc} ({exc}); set `encoding:` for this wave "
+            "in config.yaml"
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputFileError(f"{path}: cannot be read as CSV ({exc})") from exc
+    to_crosswalk = {actual: wanted for wanted, actual in names.items()}
+    data = data.rename(columns=to_crosswalk)[variables]
+    for name in dates:
+        parsed = pd.to_datetime(data[name], errors="coerce")
+        bad = data[name].notna() & parsed.isna()
+        if bad.any():
+            raise InputFileError(
+                f"{path}: variable {name!r} is a date in {codebook_path} but holds "
+                f"{data.loc[bad, name].head(3).tolist()}"
+            )
+        data[name] = parsed
+    labels = {
+        name: codebook[name.lower()]["labels"]
+        for name in variables
+        if codebook.get(name.lower(), {}).get("labels")
+    }
+    return ReleaseFile(
+        path=str(path),
+        data=data,
+        value_labels=labels,
+        missing_ranges={},
+        file_label="",
+        encoding=enc,
         n_rows=len(data),
         sha256=sha256sum(path),
     )

@@ -3,8 +3,20 @@ rule analyse_wave:
         parquet="data/interim/{wave}.parquet",
         meta="data/interim/{wave}.json",
     output:
-        trust="results/tables/waves/{wave}/institution_trust.csv",
-        correlations="results/tables/waves/{wave}/correlations.csv",
+        trust=report(
+            "results/tables/waves/{wave}/institution_trust.csv",
+            caption="../report/wave_tables.rst",
+            category="Tables by wave",
+            subcategory="{wave}",
+            labels={"wave": "{wave}", "table": "shares trusting"},
+        ),
+        correlations=report(
+            "results/tables/waves/{wave}/correlations.csv",
+            caption="../report/wave_tables.rst",
+            category="Tables by wave",
+            subcategory="{wave}",
+            labels={"wave": "{wave}", "table": "correlations"},
+        ),
         coverage="results/tables/waves/{wave}/coverage.csv",
         models="results/tables/waves/{wave}/models.csv",
         sensitivity="results/tables/waves/{wave}/sensitivity.csv",
@@ -29,11 +41,36 @@ rule combine_tables:
         models=expand("results/tables/waves/{wave}/models.csv", wave=WAVES),
         sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
     output:
-        trust="results/tables/institution_trust.csv",
-        correlations="results/tables/correlations.csv",
-        coverage="results/tables/coverage.csv",
-        models="results/tables/models.csv",
-        sensitivity="results/tables/sensitivity.csv",
+        trust=report(
+            "results/tables/institution_trust.csv",
+            caption="../report/institution_trust.rst",
+            category="Tables",
+            labels={"table": "shares trusting", "waves": "all"},
+        ),
+        correlations=report(
+            "results/tables/correlations.csv",
+            caption="../report/correlations.rst",
+            category="Tables",
+            labels={"table": "correlations", "waves": "all"},
+        ),
+        coverage=report(
+            "results/tables/coverage.csv",
+            caption="../report/coverage.rst",
+            category="Tables",
+            labels={"table": "coverage (items asked)", "waves": "all"},
+        ),
+        models=report(
+            "results/tables/models.csv",
+            caption="../report/models.rst",
+            category="Tables",
+            labels={"table": "regression models", "waves": "all"},
+        ),
+        sensitivity=report(
+            "results/tables/sensitivity.csv",
+            caption="../report/sensitivity.rst",
+            category="Tables",
+            labels={"table": "nonresponse sensitivity", "waves": "all"},
+        ),
     log:
         "logs/combine_tables.log",
     conda:

@@ -45,11 +45,14 @@ def all_outputs():
         "results/tables/sensitivity.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
-        "results/figures/local_government_vs_ngo.png",
-        "results/figures/local_government_vs_ngo.svg",
-        "results/figures/institution_trust.png",
-        "results/figures/institution_trust.svg",
+        "results/report/summary.rst",
     ]
+    for figure in (
+        "local_government_vs_ngo",
+        "institution_trust",
+        "correlation_by_country",
+    ):
+        outputs += [f"results/figures/{figure}.{ext}" for ext in ("png", "svg", "pdf")]
     if config.get("published"):
         outputs += [
             "results/reproduction.json",
@@ -57,3 +60,22 @@ def all_outputs():
             "results/reproduction.passed",
         ]
     return outputs
+
+
+def run_summary(success):
+    """The last lines of a run: what was produced and the verdict, or where to look."""
+    from pathlib import Path
+
+    if not success:
+        return (
+            "abs-trust: the run FAILED. The failing job's log is named above (logs/...); "
+            "results/reproduction.md lists every published check if the gate failed."
+        )
+    lines = ["", "abs-trust: outputs"]
+    lines += [f"  {path}" for path in all_outputs() if Path(path).exists()]
+    verdict = Path("results/reproduction.passed")
+    if verdict.exists():
+        lines.append(
+            f"Reproduction verdict: {verdict.read_text().strip()} (results/reproduction.md)"
+        )
+    return "\n".join(lines)

@@ -6,7 +6,12 @@ rule reproduction:
         published=config["published"] or [],
     output:
         json="results/reproduction.json",
-        md="results/reproduction.md",
+        md=report(
+            "results/reproduction.md",
+            caption="../report/reproduction.rst",
+            category="Reproduction",
+            labels={"item": "published numbers vs ours"},
+        ),
     log:
         "logs/reproduction.log",
     conda:
@@ -30,3 +35,18 @@ rule published_gate:
         strict=config["strict"],
     script:
         "../scripts/published_gate.py"
+
+
+# The report's landing page includes this summary (verdict, data, respondents).
+rule report_summary:
+    input:
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
+        checks="results/reproduction.json" if config.get("published") else [],
+    output:
+        "results/report/summary.rst",
+    log:
+        "logs/report_summary.log",
+    conda:
+        "../envs/abs-trust.yaml"
+    script:
+        "../scripts/report_summary.py"

@@ -3,8 +3,18 @@ rule table4:
         trust="results/tables/institution_trust.csv",
         metas=expand("data/interim/{wave}.json", wave=TABLE4_WAVES),
     output:
-        md="results/tables/table4.md",
-        tex="results/tables/table4.tex",
+        md=report(
+            "results/tables/table4.md",
+            caption="../report/table4.rst",
+            category="Reproduction",
+            labels={"item": "Table 4 (Markdown)"},
+        ),
+        tex=report(
+            "results/tables/table4.tex",
+            caption="../report/table4.rst",
+            category="Reproduction",
+            labels={"item": "Table 4 (LaTeX, booktabs)"},
+        ),
     log:
         "logs/table4.log",
     conda:

@@ -30,7 +30,7 @@ def main() -> str:
         )
     rows = pd.concat(keep, ignore_index=True)
     fig = figure_institution_trust(rows, synthetic=any(m["synthetic"] for m in metas))
-    save_figure(fig, [snakemake.output.png, snakemake.output.svg])
+    save_figure(fig, [snakemake.output.png, snakemake.output.svg, snakemake.output.pdf])
     return f"{rows['institution'].nunique()} institutions x {rows['year'].nunique()} years"
 
 

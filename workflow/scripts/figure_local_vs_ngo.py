@@ -47,7 +47,7 @@ def main() -> str:
         synthetic = synthetic or meta["synthetic"]
         level_labels = level_labels or meta["scale"]["level_labels"]
     fig = figure_local_vs_ngo(panels, level_labels, synthetic)
-    save_figure(fig, [snakemake.output.png, snakemake.output.svg])
+    save_figure(fig, [snakemake.output.png, snakemake.output.svg, snakemake.output.pdf])
     return f"{len(panels)} panels" + (" (synthetic fixture)" if synthetic else "")
 
 
