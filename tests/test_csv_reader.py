@@ -7,10 +7,12 @@ import json
 import pandas as pd
 import pyreadstat
 import pytest
+import yaml
 
 from abs_trust import readers
 from abs_trust.crosswalk import load_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, InputFileError
+from abs_trust.harmonize import as_codes
 from abs_trust.ingest import ingest_wave
 from abs_trust.readers import codebook_candidates, read_codebook, read_release
 from conftest import ROOT
@@ -62,7 +64,12 @@ def test_reads_wanted_columns_with_labels_from_the_codebook(tmp_path):
     assert release.data["q7"].tolist()[:2] == [1, 97] and pd.isna(release.data["q7"][2])
     # keys as pyreadstat gives them for .sav (floats), whatever the codebook wrote
     assert release.value_labels["q7"][6.0] == "Distrust fully"
-    assert release.value_labels["SE2"] == {-1.0: "Missing", 1.0: "Male", 2.0: "Female", 3.0: "Other"}
+    assert release.value_labels["SE2"] == {
+        -1.0: "Missing",
+        1.0: "Male",
+        2.0: "Female",
+        3.0: "Other",
+    }
     assert "IDnumber" not in release.value_labels  # listed without labels
     assert release.n_rows == 3 and release.missing_ranges == {}
     assert release.sha256 == readers.sha256sum(path)
@@ -146,8 +153,6 @@ def test_text_in_a_code_column_is_refused_at_ingest(tmp_path):
     (tmp_path / "w6.codebook.yaml").write_text("q16: {}\n", encoding="utf-8")
     release = read_release(path, ["q16"])
     assert release.data["q16"].tolist() == ["1", "DK"]  # kept as read: harmonize decides
-    from abs_trust.harmonize import as_codes
-
     with pytest.raises(CrosswalkMismatchError, match="'q16' holds values that are not integer"):
         as_codes(release.data["q16"], "q16", str(path))
 
@@ -168,7 +173,7 @@ def test_date_columns_are_parsed_when_the_codebook_says_so(tmp_path):
 
 def test_csv_encoding_is_passed_to_pandas(tmp_path):
     path = tmp_path / "w1.csv"
-    path.write_bytes("country,idnumber,note\n4,1,中文\n".encode("big5"))
+    path.write_bytes("country,idnumber,備註\n4,1,中文\n".encode("big5"))  # Big5 header
     (tmp_path / "w1.codebook.yaml").write_text("country: {}\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="cannot be decoded as utf-8"):
         read_release(path, ["country"])
@@ -207,8 +212,6 @@ def test_w5_csv_release_ingests(tmp_path):
         "SE14": {"labels": {1: "Lowest quintile", 5: "Highest quintile"}},
         "Level": {"labels": {-1: "Missing", 1: "Rural", 2: "Urban"}},
     }
-    import yaml
-
     (tmp_path / "W5.codebook.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
     frame, _ = ingest_wave([str(path)], spec, CW, ["china"])
     assert frame["trust_executive"].tolist() == [6, 5, 4, 3, 2, 1]

@@ -45,3 +45,31 @@ def test_latex_is_booktabs_and_escaped():
     assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
     assert r"Local government & 80.3 & 68.7 & -11.5 \\" in tex
     assert r"(\%)" in tex and "SYNTHETIC" not in tex
+
+
+def test_cross_national_tables_pick_the_headline_rows_and_mark_not_asked():
+    from abs_trust.tables import coverage_wide, trust_by_country, wide_markdown
+
+    trust = pd.DataFrame(
+        [
+            {"country": "china", "wave": "W3", "year": 2011, "institution": "ngos",
+             "weighted": False, "nonresponse": "exclude", "pct_trust": 61.44},
+            {"country": "china", "wave": "W3", "year": 2011, "institution": "ngos",
+             "weighted": True, "nonresponse": "exclude", "pct_trust": 10.0},
+            {"country": "taiwan", "wave": "W3", "year": 2010, "institution": "courts",
+             "weighted": False, "nonresponse": "exclude", "pct_trust": 40.05},
+        ]
+    )  # fmt: skip
+    wide = trust_by_country(trust, {"W3": False}, "exclude")
+    md = wide_markdown(wide, "T", ["n"])
+    assert "| China | W3 | 2011 | — | 61.4 |" in md  # courts not asked in China
+    assert "| Taiwan | W3 | 2010 | 40.1 | — |" in md
+    coverage = pd.DataFrame(
+        [
+            {"country": "china", "wave": "W2", "year": 2008, "institution": "executive",
+             "asked": False, "nonresponse_share": 1.0},
+            {"country": "china", "wave": "W2", "year": 2008, "institution": "ngos",
+             "asked": True, "nonresponse_share": 0.2345},
+        ]
+    )  # fmt: skip
+    assert "| China | W2 | 2008 | — | 23.5 |" in wide_markdown(coverage_wide(coverage), "C", ["n"])

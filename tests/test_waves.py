@@ -12,12 +12,6 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-
-from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
-from abs_trust.errors import CrosswalkMismatchError, InputFileError
-from abs_trust.ingest import ingest_wave
-from abs_trust.trust import coverage_table
-from conftest import ROOT
 from layouts.build import (
     FACTS,
     facts_frame,
@@ -27,6 +21,12 @@ from layouts.build import (
     write_layout_csv,
     write_layout_sav,
 )
+
+from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
+from abs_trust.errors import CrosswalkMismatchError, InputFileError
+from abs_trust.ingest import ingest_wave
+from abs_trust.trust import coverage_table
+from conftest import ROOT
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
 

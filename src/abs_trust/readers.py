@@ -226,7 +226,7 @@ def read_codebook(path: str | Path) -> dict[str, dict]:
           label: Trust in the executive office   # optional, variable label
           labels: {-1: Missing, 1: A great deal of trust, 4: None at all, 9: Decline}
         ir9:
-          type: date                              # optional: parse the column as a date
+          type: date                              # optional: ISO dates (YYYY-MM-DD)
         IDNUMBER: {}                              # unlabelled variables may be left out
 
     Codes must be numbers (YAML keys or JSON strings such as ``"-1"``); variable names match
@@ -317,12 +317,12 @@ def _read_csv_release(path: Path, variables: list[str], encoding: str | None) ->
     to_crosswalk = {actual: wanted for wanted, actual in names.items()}
     data = data.rename(columns=to_crosswalk)[variables]
     for name in dates:
-        parsed = pd.to_datetime(data[name], errors="coerce")
+        parsed = pd.to_datetime(data[name], errors="coerce", format="ISO8601")
         bad = data[name].notna() & parsed.isna()
         if bad.any():
             raise InputFileError(
                 f"{path}: variable {name!r} is a date in {codebook_path} but holds "
-                f"{data.loc[bad, name].head(3).tolist()}"
+                f"{data.loc[bad, name].head(3).tolist()} (expected ISO dates, YYYY-MM-DD)"
             )
         data[name] = parsed
     labels = {

@@ -153,3 +153,102 @@ def table4_latex(table: pd.DataFrame, notes: list[str], title: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# Every institution of the harmonized frame, in the questionnaire's order, for wide tables.
+ALL_INSTITUTIONS = {
+    "executive": "Executive",
+    "courts": "Courts",
+    "national_government": "National government",
+    "political_parties": "Political parties",
+    "parliament": "Parliament",
+    "civil_service": "Civil service",
+    "military": "Military",
+    "police": "Police",
+    "local_government": "Local government",
+    "newspapers": "Newspapers",
+    "television": "Television",
+    "election_commission": "Election commission",
+    "ngos": "NGOs",
+}
+
+
+def trust_by_country(trust: pd.DataFrame, weighted: dict[str, bool], nonresponse: str):
+    """Cross-national table: one row per country × wave, one column per institution (%).
+
+    ``weighted`` maps each wave to its headline weighting (a wave without a weight has only
+    unweighted rows, which are then used). Not asked = NaN, shown as a dash.
+    """
+    parts = []
+    for wave, group in trust[trust["nonresponse"] == nonresponse].groupby("wave", sort=True):
+        use = bool(weighted.get(wave, True)) and bool(group["weighted"].any())
+        parts.append(group[group["weighted"] == use])
+    rows = pd.concat(parts, ignore_index=True) if parts else trust.iloc[0:0]
+    wide = rows.pivot_table(
+        index=["country", "wave", "year"], columns="institution", values="pct_trust"
+    )
+    columns = [c for c in ALL_INSTITUTIONS if c in wide.columns]
+    return wide[columns].reset_index()
+
+
+def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Coverage as country × wave rows: the nonresponse share per item, or not asked."""
+    cells = coverage.assign(
+        cell=lambda d: d.apply(
+            lambda r: f"{100 * r['nonresponse_share']:.1f}" if r["asked"] else NOT_ASKED, axis=1
+        )
+    )
+    wide = cells.pivot_table(
+        index=["country", "wave", "year"], columns="institution", values="cell", aggfunc="first"
+    )
+    columns = [c for c in ALL_INSTITUTIONS if c in wide.columns]
+    return wide[columns].reset_index()
+
+
+def wide_markdown(table: pd.DataFrame, title: str, notes: list[str], fmt=_fmt) -> str:
+    """A country × wave table in Markdown; numbers rounded to one decimal here, last."""
+    keys = ["country", "wave", "year"]
+    items = [c for c in table.columns if c not in keys]
+    header = ["Country", "Wave", "Year", *(ALL_INSTITUTIONS.get(c, c) for c in items)]
+    lines = [f"**{title}**", "", "| " + " | ".join(header) + " |"]
+    lines.append("|---|---|---|" + "---:|" * len(items))
+    for _, row in table.iterrows():
+        cells = [str(row["country"]).replace("_", " ").title(), str(row["wave"]), str(row["year"])]
+        cells += [fmt(row[c]) if not isinstance(row[c], str) else row[c] for c in items]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [("*Note.* " if i == 0 else "") + note + "  " for i, note in enumerate(notes)]
+    return "\n".join(lines) + "\n"
+
+
+def wide_latex(table: pd.DataFrame, title: str, notes: list[str], label: str) -> str:
+    """The same country × wave table as a booktabs LaTeX table (landscape-friendly)."""
+    keys = ["country", "wave", "year"]
+    items = [c for c in table.columns if c not in keys]
+    head = ["Country", "Wave", "Year", *(ALL_INSTITUTIONS.get(c, c) for c in items)]
+    lines = [
+        r"\begin{table}[htbp]",
+        r"\centering\footnotesize",
+        rf"\caption{{{_tex_escape(title)}}}",
+        rf"\label{{{label}}}",
+        rf"\begin{{tabular}}{{lll{'r' * len(items)}}}",
+        r"\toprule",
+        " & ".join(_tex_escape(h) for h in head) + r" \\",
+        r"\midrule",
+    ]
+    for _, row in table.iterrows():
+        cells = [_tex_escape(str(row["country"]).replace("_", " ").title()), str(row["wave"]),
+                 str(row["year"])]  # fmt: skip
+        for c in items:
+            value = row[c]
+            cells.append(_tex_escape(value) if isinstance(value, str) else _fmt(value))
+        lines.append(" & ".join(_tex_escape(c) if c == NOT_ASKED else c for c in cells) + r" \\")
+    lines += [
+        r"\bottomrule",
+        r"\end{tabular}",
+        r"\par\smallskip",
+        " ".join(_tex_escape(n) for n in notes),
+        r"\end{table}",
+        "",
+    ]
+    return "\n".join(lines)

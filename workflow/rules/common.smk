@@ -45,6 +45,9 @@ def all_outputs():
         "results/tables/sensitivity.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
+        "results/tables/trust_by_country.md",
+        "results/tables/trust_by_country.tex",
+        "results/tables/coverage.md",
         "results/report/summary.rst",
     ]
     for figure in (

@@ -25,3 +25,33 @@ rule table4:
         nonresponse=config["nonresponse"],
     script:
         "../scripts/table4.py"
+
+
+rule country_tables:
+    input:
+        trust="results/tables/institution_trust.csv",
+        coverage="results/tables/coverage.csv",
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
+    output:
+        md=report(
+            "results/tables/trust_by_country.md",
+            caption="../report/country_tables.rst",
+            category="Tables",
+            labels={"table": "trust by country and wave (Markdown)", "waves": "all"},
+        ),
+        tex="results/tables/trust_by_country.tex",
+        coverage_md=report(
+            "results/tables/coverage.md",
+            caption="../report/coverage.rst",
+            category="Tables",
+            labels={"table": "coverage (Markdown)", "waves": "all"},
+        ),
+    log:
+        "logs/country_tables.log",
+    conda:
+        "../envs/abs-trust.yaml"
+    params:
+        weighted=headline_weights(WAVES),
+        nonresponse=config["nonresponse"],
+    script:
+        "../scripts/country_tables.py"
