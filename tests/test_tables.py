@@ -69,7 +69,7 @@ def test_cross_national_tables_pick_the_headline_rows_and_mark_not_asked():
             {"country": "china", "wave": "W2", "year": 2008, "institution": "executive",
              "asked": False, "nonresponse_share": 1.0},
             {"country": "china", "wave": "W2", "year": 2008, "institution": "ngos",
-             "asked": True, "nonresponse_share": 0.2345},
+             "asked": True, "nonresponse_share": 0.2346},
         ]
     )  # fmt: skip
     assert "| China | W2 | 2008 | — | 23.5 |" in wide_markdown(coverage_wide(coverage), "C", ["n"])

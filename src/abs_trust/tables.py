@@ -195,7 +195,7 @@ def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
     """Coverage as country × wave rows: the nonresponse share per item, or not asked."""
     cells = coverage.assign(
         cell=lambda d: d.apply(
-            lambda r: f"{100 * r['nonresponse_share']:.1f}" if r["asked"] else NOT_ASKED, axis=1
+            lambda r: _fmt(100 * r["nonresponse_share"]) if r["asked"] else NOT_ASKED, axis=1
         )
     )
     wide = cells.pivot_table(
