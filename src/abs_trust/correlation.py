@@ -128,11 +128,3 @@ def pearson(
     if n < MIN_PAIRS:
         result["note"] = f"fewer than {MIN_PAIRS} complete cases ({n})"
     return result
-
-
-def read_correlations(path) -> pd.DataFrame:
-    """Read ``correlations.csv`` back; an empty ``controls`` cell is the bivariate r, not NaN."""
-    table = pd.read_csv(path, dtype={"controls": "string", "note": "string"})
-    table["controls"] = table["controls"].fillna("")
-    table["note"] = table["note"].fillna("")
-    return table

@@ -257,4 +257,5 @@ def scan_markdown(scan: pd.DataFrame) -> str:
 
 
 def failures(results: list[dict]) -> list[dict]:
+    """The checks that failed (``ok`` False; not-applicable checks are None)."""
     return [r for r in results if r["ok"] is False]

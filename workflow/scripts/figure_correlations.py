@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from abs_trust.correlation import read_correlations
 from abs_trust.figures import figure_correlation_by_country, save_figure
 from abs_trust.runner import run
+from abs_trust.tableio import read_correlations
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 

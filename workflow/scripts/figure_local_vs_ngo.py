@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from abs_trust.correlation import read_correlations
 from abs_trust.figures import figure_local_vs_ngo, save_figure
 from abs_trust.runner import run
+from abs_trust.tableio import read_correlations
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 

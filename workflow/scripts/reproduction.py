@@ -6,7 +6,6 @@ from pathlib import Path
 import pandas as pd
 
 from abs_trust.config import read_yaml, validate
-from abs_trust.correlation import read_correlations
 from abs_trust.reproduce import (
     convention_scan,
     evaluate,
@@ -15,6 +14,7 @@ from abs_trust.reproduce import (
     to_markdown,
 )
 from abs_trust.runner import run, write_text_atomic
+from abs_trust.tableio import read_correlations
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
