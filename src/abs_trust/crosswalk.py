@@ -292,3 +292,18 @@ def check_value_labels(concept: Concept, value_labels: Mapping | None, file: str
             f"{file}: variable {concept.variable!r} ({concept.name}): value labels contradict "
             "the crosswalk (reversed or relabelled scale?): " + "; ".join(problems)
         )
+
+
+def wave_entry(raw: dict, wave: str) -> dict:
+    """The part of a raw crosswalk one wave needs: its entry, its scale, the country codes.
+
+    The workflow hands this to the wave's ingest job as a parameter rather than the whole
+    file as an input, so adding or editing one wave's entry reruns that wave's ingest only.
+    """
+    entry = raw["waves"][wave]
+    scale = entry["trust"]["scale"]
+    return {
+        "countries": raw["countries"],
+        "scales": {scale: raw["scales"][scale]} if scale in raw.get("scales", {}) else {},
+        "waves": {wave: entry},
+    }

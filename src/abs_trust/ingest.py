@@ -76,6 +76,9 @@ def wave_metadata(frame: pd.DataFrame, spec: WaveSpec, sources: list[dict]) -> d
         years = group["year"].dropna()
         by_country[str(country)] = {
             "respondents": len(group),
+            # W1/W2 weights are disputed (abs_codebook.md §2): a weight that does not vary
+            # within a country is no weight; tables then say so and use unweighted shares.
+            "weight_varies": bool(spec.weight_variable and group["weight"].nunique() > 1),
             # Fieldwork can straddle years (W4 China: Dec 2014 - Jun 2016); the modal year
             # is the wave's label for that country, as publications use it.
             "year": int(years.mode().min()) if len(years) else None,

@@ -38,6 +38,7 @@ class Column:
     nonresponse: str
     weight_variable: str | None
     respondents: int
+    weight_note: str = ""
 
 
 def table4_frame(
@@ -77,7 +78,7 @@ def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> 
             f"weighted by `{col.weight_variable}`"
             if col.weighted and col.weight_variable
             else "unweighted"
-        )
+        ) + (f" ({col.weight_note})" if col.weight_note else "")
         denominator = (
             "substantive answers only (don't know, can't choose, decline and missing excluded)"
             if col.nonresponse == "exclude"

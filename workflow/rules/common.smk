@@ -1,7 +1,8 @@
 from snakemake.utils import min_version, validate
 
-from abs_trust.config import wave_files, weighted_headline
-from abs_trust.crosswalk import load_crosswalk
+from abs_trust.config import read_yaml, wave_files, weighted_headline
+from abs_trust.crosswalk import load_crosswalk, wave_entry
+from abs_trust.readers import codebook_candidates
 
 min_version("9.0")
 
@@ -14,6 +15,7 @@ validate(config, "../schemas/config.schema.yaml")
 # The crosswalk is validated (JSON Schema + cross-field rules) when the workflow is parsed,
 # so a typo fails before any job starts.
 CROSSWALK = load_crosswalk(config["crosswalk"])
+CROSSWALK_RAW = read_yaml(config["crosswalk"])
 WAVES = list(config["waves"])
 for _wave in WAVES:
     CROSSWALK.wave(_wave)
@@ -30,6 +32,19 @@ wildcard_constraints:
 
 def input_files(wildcards):
     return wave_files(config, wildcards.wave)
+
+
+def codebooks(wildcards):
+    """A CSV release's sidecar codebook is an input too: editing it reruns the ingest."""
+    found = []
+    for path in wave_files(config, wildcards.wave):
+        if path.lower().endswith(".csv"):
+            found += [str(c) for c in codebook_candidates(path) if c.exists()]
+    return found
+
+
+def crosswalk_entry(wildcards):
+    return wave_entry(CROSSWALK_RAW, wildcards.wave)
 
 
 def headline_weights(waves):

@@ -1,7 +1,7 @@
 rule ingest:
     input:
         files=input_files,
-        crosswalk=config["crosswalk"],
+        codebooks=codebooks,
     output:
         parquet="data/interim/{wave}.parquet",
         meta="data/interim/{wave}.json",
@@ -11,6 +11,9 @@ rule ingest:
         "../envs/abs-trust.yaml"
     params:
         wave="{wave}",
+        # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
+        crosswalk=crosswalk_entry,
+        crosswalk_source=config["crosswalk"],
         countries=config["countries"],
         encoding=lambda wildcards: config["waves"][wildcards.wave].get("encoding"),
     script:

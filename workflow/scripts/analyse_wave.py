@@ -42,6 +42,8 @@ def main() -> str:
     weighted = meta["weight_variable"] is not None
     trusting = meta["scale"]["trusting_levels"]
     shares = trust_table(frame, INSTITUTIONS, trusting, years, weighted=weighted)
+    # Which scale the shares are on: W5's six points are not comparable with four-point waves.
+    shares.insert(shares.columns.get_loc("ci_method") + 1, "scale", meta["scale"]["name"])
     coverage = coverage_table(frame, INSTITUTIONS, meta["items"], years)
     corr = correlation_table(
         frame, params.pairs, params.controls, years, weighted=weighted, methods=params.methods

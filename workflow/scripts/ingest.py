@@ -1,6 +1,6 @@
 """Ingest one wave: release file(s) -> data/interim/<wave>.parquet + .json (abs_trust.ingest)."""
 
-from abs_trust.crosswalk import load_crosswalk
+from abs_trust.crosswalk import parse_crosswalk
 from abs_trust.ingest import ingest_wave, write_wave
 from abs_trust.runner import run
 
@@ -8,7 +8,7 @@ snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
 
 def main() -> str:
-    crosswalk = load_crosswalk(snakemake.input.crosswalk)
+    crosswalk = parse_crosswalk(snakemake.params.crosswalk, snakemake.params.crosswalk_source)
     spec = crosswalk.wave(snakemake.params.wave)
     frame, meta = ingest_wave(
         list(snakemake.input.files),

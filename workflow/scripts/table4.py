@@ -24,17 +24,24 @@ def main() -> str:
     trust = pd.read_csv(snakemake.input.trust)
     metas = [json.loads(Path(p).read_text()) for p in snakemake.input.metas]
     country = params.country
-    columns = [
-        Column(
-            wave=meta["wave"],
-            year=meta["countries"][country]["year"],
-            weighted=params.weighted[meta["wave"]] and meta["weight_variable"] is not None,
-            nonresponse=params.nonresponse,
-            weight_variable=meta["weight_variable"],
-            respondents=meta["countries"][country]["respondents"],
+    columns = []
+    for meta in metas:
+        facts = meta["countries"][country]
+        wanted = params.weighted[meta["wave"]] and meta["weight_variable"] is not None
+        varies = facts.get("weight_varies", True)
+        columns.append(
+            Column(
+                wave=meta["wave"],
+                year=facts["year"],
+                weighted=wanted and varies,
+                nonresponse=params.nonresponse,
+                weight_variable=meta["weight_variable"],
+                respondents=facts["respondents"],
+                weight_note=""
+                if varies or not wanted
+                else f"{meta['weight_variable']} does not vary in this country",
+            )
         )
-        for meta in metas
-    ]
     synthetic = any(m["synthetic"] for m in metas)
     label = COUNTRY_LABELS.get(country, country.replace("_", " ").title())
     table = table4_frame(trust, country, columns, TABLE4_INSTITUTIONS)
