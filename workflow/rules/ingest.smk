@@ -13,7 +13,6 @@ rule ingest:
         wave="{wave}",
         # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
         crosswalk=crosswalk_entry,
-        crosswalk_source=config["crosswalk"],
         countries=config["countries"],
         encoding=lambda wildcards: config["waves"][wildcards.wave].get("encoding"),
     script:

@@ -8,7 +8,8 @@ snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
 
 def main() -> str:
-    crosswalk = parse_crosswalk(snakemake.params.crosswalk, snakemake.params.crosswalk_source)
+    # the path only names the file in messages; the entry itself comes in as a parameter
+    crosswalk = parse_crosswalk(snakemake.params.crosswalk, snakemake.config["crosswalk"])
     spec = crosswalk.wave(snakemake.params.wave)
     frame, meta = ingest_wave(
         list(snakemake.input.files),
