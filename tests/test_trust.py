@@ -62,3 +62,17 @@ def test_trust_table_skips_items_not_asked_and_carries_every_convention():
     row = table[(table["weighted"]) & (table["nonresponse"] == "exclude")].iloc[0]
     assert row["pct_trust"] == pytest.approx(100 * 2 / 4)
     assert row["year"] == 2011
+
+
+def test_weighted_rows_only_for_countries_whose_weight_varies():
+    frame = pd.DataFrame(
+        {
+            "country": ["china"] * 3 + ["japan"] * 3,
+            "wave": ["W1"] * 6,
+            "weight": [1.0, 1.0, 1.0, 0.5, 1.0, 2.0],
+            "trust_ngos": pd.array([4, 1, 3, 4, 1, 3], dtype="Int8"),
+        }
+    )
+    table = trust_table(frame, ["ngos"], [3, 4], {}, weighted={"japan"})
+    assert set(table.loc[table["weighted"], "country"]) == {"japan"}
+    assert set(table.loc[~table["weighted"], "country"]) == {"china", "japan"}

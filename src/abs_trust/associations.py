@@ -8,12 +8,13 @@ partial (controls from config), weighted and unweighted, by the estimators in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
 from .correlation import pearson
 from .ordinal import polychoric, polychoric_partial, spearman
+from .trust import weighs
 
 METHODS = ("pearson", "spearman", "polychoric")
 COLUMNS = [
@@ -42,7 +43,7 @@ def correlation_table(
     pairs: Sequence[Sequence[str]],
     controls: Sequence[str],
     years: dict[str, int],
-    weighted: bool = True,
+    weighted: bool | Collection[str] = True,
     methods: Sequence[str] = ("pearson",),
 ) -> pd.DataFrame:
     """Bivariate and partial correlations for every pair, country, method and weighting.
@@ -62,7 +63,7 @@ def correlation_table(
                 continue
             for method in methods:
                 for covar in ((), tuple(controls)) if controls else ((),):
-                    for use_weights in (False, True) if weighted else (False,):
+                    for use_weights in (False, True) if weighs(weighted, country) else (False,):
                         est = estimate(
                             group, method, cx, cy, covar, "weight" if use_weights else None
                         )

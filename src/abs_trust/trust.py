@@ -9,7 +9,7 @@ published numbers are only reproduced under the right one, and a reviewer will a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import numpy as np
 import pandas as pd
@@ -128,16 +128,27 @@ def share_trusting(
     }
 
 
+def weighs(weighted: bool | Collection[str], country: str) -> bool:
+    """``weighted`` is a flag for every country, or the set of countries whose weight varies.
+
+    A weight that is constant within a country (as W1/W2's may be) is no weight at all:
+    those countries get unweighted rows only.
+    """
+    return weighted if isinstance(weighted, bool) else country in weighted
+
+
 def trust_table(
     frame: pd.DataFrame,
     institutions: Iterable[str],
     trusting_levels: Iterable[int],
     years: dict[str, int],
-    weighted: bool = True,
+    weighted: bool | Collection[str] = True,
 ) -> pd.DataFrame:
     """Shares trusting for every country × institution × weighting × denominator of one wave.
 
-    Items with no substantive answer in a country-wave (not asked there) get no row: an
+    ``weighted`` adds weighted rows for every country (True), none (False), or the given
+    countries (those whose weight varies). Items with no substantive answer in a
+    country-wave (not asked there) get no row: an
     absent item must never read as 0 % trust.
 
     Returns
@@ -154,7 +165,7 @@ def trust_table(
             levels = group[f"trust_{institution}"]
             if levels.notna().sum() == 0:
                 continue
-            for use_weights in (False, True) if weighted else (False,):
+            for use_weights in (False, True) if weighs(weighted, country) else (False,):
                 w = group["weight"] if use_weights else None
                 for convention in NONRESPONSE_CONVENTIONS:
                     est = share_trusting(levels, trusting_levels, w, convention)

@@ -23,7 +23,7 @@ def models_table(frame, pairs, controls, years, weighted, options) -> pd.DataFra
                 continue
             kwargs = {"categorical": options["categorical"], "min_cell": options["min_cell"]}
             fits = [ols_robust(group, cy, cx, controls, None, **kwargs)]
-            if weighted:
+            if country in weighted:
                 fits.append(ols_robust(group, cy, cx, controls, "weight", **kwargs))
             fits.append(ordered_logit(group, cy, cx, controls, **kwargs))
             for fit in fits:
@@ -39,7 +39,8 @@ def main() -> str:
     frame, meta = read_wave(snakemake.input.parquet, snakemake.input.meta)
     params = snakemake.params
     years = {c: v["year"] for c, v in meta["countries"].items()}
-    weighted = meta["weight_variable"] is not None
+    # weighted estimates only where the weight varies within the country (W1/W2 may not)
+    weighted = {c for c, v in meta["countries"].items() if v.get("weight_varies", True)}
     trusting = meta["scale"]["trusting_levels"]
     shares = trust_table(frame, INSTITUTIONS, trusting, years, weighted=weighted)
     # Which scale the shares are on: W5's six points are not comparable with four-point waves.

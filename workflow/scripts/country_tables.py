@@ -19,7 +19,11 @@ def main() -> str:
 
     def weighting(meta) -> str:
         if params.weighted[meta["wave"]] and meta["weight_variable"]:
-            return f"{meta['wave']} weighted by {meta['weight_variable']}"
+            constant = [c for c, v in meta["countries"].items() if not v.get("weight_varies")]
+            text = f"{meta['wave']} weighted by {meta['weight_variable']}"
+            if constant:
+                text += f" (constant, so unweighted, in {', '.join(constant)})"
+            return text
         return f"{meta['wave']} unweighted"
 
     denominator = {"exclude": "excluded", "as_not_trusting": "counted as not trusting"}

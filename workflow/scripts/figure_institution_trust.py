@@ -18,7 +18,11 @@ def main() -> str:
     metas = [json.loads(Path(p).read_text()) for p in snakemake.input.metas]
     keep = []
     for meta in metas:
-        weighted = bool(params.weighted[meta["wave"]]) and meta["weight_variable"] is not None
+        weighted = (
+            bool(params.weighted[meta["wave"]])
+            and meta["weight_variable"] is not None
+            and meta["countries"].get(params.country, {}).get("weight_varies", True)
+        )
         keep.append(
             trust[
                 (trust["country"] == params.country)

@@ -22,7 +22,11 @@ def main() -> str:
         frame = pd.read_parquet(parquet, columns=["country", "weight", "trust_local_government",
                                                   "trust_ngos"])  # fmt: skip
         frame = frame[frame["country"] == country]
-        weighted = bool(snakemake.params.weighted[wave]) and meta["weight_variable"] is not None
+        weighted = (
+            bool(snakemake.params.weighted[wave])
+            and meta["weight_variable"] is not None
+            and meta["countries"].get(country, {}).get("weight_varies", True)
+        )
         row = corr[
             (corr["country"] == country)
             & (corr["wave"] == wave)
