@@ -15,22 +15,26 @@ from pathlib import Path
 from .config import read_yaml, validate
 from .errors import ConfigError, CrosswalkMismatchError
 
-INSTITUTIONS = (
-    "executive",
-    "courts",
-    "national_government",
-    "political_parties",
-    "parliament",
-    "civil_service",
-    "military",
-    "police",
-    "local_government",
-    "newspapers",
-    "television",
-    "election_commission",
-    "ngos",
-)
 DEMOGRAPHICS = ("age", "female", "education", "income", "urban")
+
+#: Words for every institution slug of the harmonized frame and the trust table.
+INSTITUTION_LABELS: dict[str, str] = {
+    "executive": "Executive",
+    "courts": "Courts",
+    "national_government": "National government",
+    "political_parties": "Political parties",
+    "parliament": "Parliament",
+    "civil_service": "Civil service",
+    "military": "Military",
+    "police": "Police",
+    "local_government": "Local government",
+    "newspapers": "Newspapers",
+    "television": "Television",
+    "election_commission": "Election commission",
+    "ngos": "NGOs",
+}
+#: The harmonized institutions, in the questionnaire's order (the trust_<slug> columns).
+INSTITUTIONS = tuple(INSTITUTION_LABELS)
 
 
 @dataclass(frozen=True)

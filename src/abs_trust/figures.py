@@ -27,6 +27,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
+from abs_trust.crosswalk import INSTITUTION_LABELS
 from abs_trust.errors import DataError
 
 __all__ = [
@@ -39,23 +40,6 @@ __all__ = [
     "joint_distribution",
     "save_figure",
 ]
-
-#: Words for every institution slug of the harmonized frame and the trust table.
-INSTITUTION_LABELS: dict[str, str] = {
-    "executive": "Executive",
-    "courts": "Courts",
-    "national_government": "National government",
-    "political_parties": "Political parties",
-    "parliament": "Parliament",
-    "civil_service": "Civil service",
-    "military": "Military",
-    "police": "Police",
-    "local_government": "Local government",
-    "newspapers": "Newspapers",
-    "television": "Television",
-    "election_commission": "Election commission",
-    "ngos": "NGOs",
-}
 
 #: Footer on every figure drawn from the synthetic fixture.
 SYNTHETIC_FOOTER = "Synthetic fixture — not ABS data; generated to match published aggregates"

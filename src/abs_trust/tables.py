@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .crosswalk import INSTITUTION_LABELS
 from .reproduce import round_half_away
 
 # The paper's rows, in its order and wording.
@@ -156,24 +157,6 @@ def table4_latex(table: pd.DataFrame, notes: list[str], title: str) -> str:
     return "\n".join(lines)
 
 
-# Every institution of the harmonized frame, in the questionnaire's order, for wide tables.
-ALL_INSTITUTIONS = {
-    "executive": "Executive",
-    "courts": "Courts",
-    "national_government": "National government",
-    "political_parties": "Political parties",
-    "parliament": "Parliament",
-    "civil_service": "Civil service",
-    "military": "Military",
-    "police": "Police",
-    "local_government": "Local government",
-    "newspapers": "Newspapers",
-    "television": "Television",
-    "election_commission": "Election commission",
-    "ngos": "NGOs",
-}
-
-
 def trust_by_country(trust: pd.DataFrame, weighted: dict[str, bool], nonresponse: str):
     """Cross-national table: one row per country × wave, one column per institution (%).
 
@@ -188,7 +171,7 @@ def trust_by_country(trust: pd.DataFrame, weighted: dict[str, bool], nonresponse
     wide = rows.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="pct_trust"
     )
-    columns = [c for c in ALL_INSTITUTIONS if c in wide.columns]
+    columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
     return wide[columns].reset_index()
 
 
@@ -202,7 +185,7 @@ def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
     wide = cells.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="cell", aggfunc="first"
     )
-    columns = [c for c in ALL_INSTITUTIONS if c in wide.columns]
+    columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
     return wide[columns].reset_index()
 
 
@@ -210,7 +193,7 @@ def wide_markdown(table: pd.DataFrame, title: str, notes: list[str], fmt=_fmt) -
     """A country × wave table in Markdown; numbers rounded to one decimal here, last."""
     keys = ["country", "wave", "year"]
     items = [c for c in table.columns if c not in keys]
-    header = ["Country", "Wave", "Year", *(ALL_INSTITUTIONS.get(c, c) for c in items)]
+    header = ["Country", "Wave", "Year", *(INSTITUTION_LABELS.get(c, c) for c in items)]
     lines = [f"**{title}**", "", "| " + " | ".join(header) + " |"]
     lines.append("|---|---|---|" + "---:|" * len(items))
     for _, row in table.iterrows():
@@ -226,7 +209,7 @@ def wide_latex(table: pd.DataFrame, title: str, notes: list[str], label: str) ->
     """The same country × wave table as a booktabs LaTeX table (landscape-friendly)."""
     keys = ["country", "wave", "year"]
     items = [c for c in table.columns if c not in keys]
-    head = ["Country", "Wave", "Year", *(ALL_INSTITUTIONS.get(c, c) for c in items)]
+    head = ["Country", "Wave", "Year", *(INSTITUTION_LABELS.get(c, c) for c in items)]
     lines = [
         r"\begin{table}[htbp]",
         r"\centering\footnotesize",
