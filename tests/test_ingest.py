@@ -19,7 +19,8 @@ def test_ingest_w3_layout_end_to_end(tmp_path):
     assert len(frame) == len(china) == 50
     expected = china["q19"].where(china["q19"].between(1, 4)).map(lambda x: 5 - x)
     assert frame["trust_ngos"].astype("float64").equals(expected.astype("float64"))
-    assert meta["countries"] == {"china": {"respondents": 50, "year": 2011}}
+    # w3_frame draws allweight from a uniform: it varies, so weighted estimates are made
+    assert meta["countries"] == {"china": {"respondents": 50, "year": 2011, "weight_varies": True}}
     assert meta["synthetic"] is False
     assert meta["scale"]["trusting_levels"] == [3, 4]
     parquet, sidecar = tmp_path / "W3.parquet", tmp_path / "W3.json"
@@ -49,3 +50,10 @@ def test_fixture_is_flagged_synthetic():
     assert meta["synthetic"] is True
     assert len(frame) == 4068  # abs_codebook.md §4: China W4 N
     assert meta["countries"]["china"]["year"] == 2015
+
+
+def test_constant_weight_is_recorded_as_not_varying(tmp_path):
+    raw = w3_frame(n=30).assign(allweight=1.0)
+    path = write_w3_like(tmp_path / "w3.sav", raw)
+    _, meta = ingest_wave([str(path)], CW.wave("W3"), CW, ["china"])
+    assert meta["countries"]["china"]["weight_varies"] is False
