@@ -1,32 +1,47 @@
-"""Benchmark the abs-trust workflow on the synthetic fixture against a floor.
+"""Benchmark the abs-trust workflow against a floor, on the fixture or at full scale.
 
-What is measured, in one run (``make bench``, or ``python benchmarks/bench.py``):
+``make bench`` (= ``python benchmarks/bench.py``, ``--scale fixture``) measures the shipped
+2-wave synthetic fixture; ``python benchmarks/bench.py --scale full`` a full-scale synthetic
+set of all six waves (`benchmarks/fullscale.py`: 17 files, about 114,000 respondents).
+
+What is measured, in one run:
 
 1. **workflow cold** -- the workflow (Snakefile, workflow/, config/, data/fixture/) is copied
    into a fresh temporary directory and ``snakemake --cores 2 --quiet`` runs there, so nothing
    is cached (no data/interim, no results, no .snakemake) and the user's results/ are never
-   touched.
-2. **workflow no-op rerun** -- snakemake again in the same directory (nothing to do), and a
+   touched. At full scale it runs with ``--configfile config/config.yaml <data>/fullscale.yaml``.
+2. **workflow warm** (full scale only) -- results/ and data/interim/ deleted and the run
+   repeated in the same directory: a second cold run with the OS page cache (the release
+   files, the virtualenv) warm.
+3. **workflow no-op rerun** -- snakemake again in the same directory (nothing to do), and a
    ``snakemake -n`` dry run: the fixed cost of parsing the workflow and building the DAG.
-3. **floor** -- one ``python -c`` process that imports the analysis stack (numpy, pandas,
+4. **floor** -- one ``python -c`` process that imports the analysis stack (numpy, pandas,
    pyreadstat, pyarrow, scipy.stats, statsmodels.api, matplotlib) and reads only the needed
-   columns of both fixture files with pyreadstat (``usecols``, the crosswalk's variables).
-   It is the least any implementation must pay: start Python, import, read the data.
+   columns of every release file with pyreadstat (``usecols``: the crosswalk's variables,
+   ``load_crosswalk(...).wave(W).variables()``, matched case-insensitively to the file's
+   names). It is the least any implementation must pay: start Python, import, read the data.
+5. **adding a wave** (full scale only) -- in another fresh copy, a run on W1-W5, then the
+   dry run of the same workflow with W6 added: the jobs it would run must be ingest W6,
+   analyse_wave W6 and the aggregate rules (no other wave's ingest or analysis); then the
+   incremental run itself.
+6. **bootstrap** -- a separate process ingests the fixture (W3, W4; China) and times
+   `abs_trust.bootstrap.bootstrap_shares` for 1,000 replicates of every China share (13
+   items x 2 waves, each weighting and denominator).
 
-For each: wall time; CPU time (user + sys of all descendants, from
+For each run: wall time; CPU time (user + sys of all descendants, from
 ``resource.getrusage(RUSAGE_CHILDREN)`` deltas); and peak memory, taken as the peak of the
 SUM of RSS over the whole process tree, sampled with psutil every ~20 ms in a thread (the
 largest single process's peak RSS is reported too). RSS counts shared library pages once
 per process, so the tree sum overstates physical memory a little; it is the figure a
-scheduler or a cgroup limit sees. The cold run also yields a per-rule breakdown: each job's
+scheduler or a cgroup limit sees. Cold runs also yield a per-rule breakdown: each job's
 process lifetime (from the sampler) beside the time its step itself reported in its log,
 the difference being Python start-up, imports and teardown.
 
-Why: the fixture is tiny, so the workflow's cost is almost all fixed overhead (Snakemake,
-one Python process per job re-importing pandas & co). The ratios workflow/floor say how much
-of that overhead is the workflow's own; the machine is shared and noisy, so compare ratios
-within one run rather than absolute numbers across runs. ``--repeat N`` takes the median of
-N runs for each figure; ``--json PATH`` also writes all figures as JSON.
+The issue's goals are printed beside the figures: cold run <= 3x the floor, peak memory
+< 1 GB, no-op rerun <= 1.5x the dry run, 1,000 bootstrap replicates of every China W3/W4
+share <= 2 s. The machine is shared and noisy, so compare ratios within one run rather than
+absolute numbers across runs. ``--repeat N`` takes the median of N runs for each figure;
+``--json PATH`` also writes all figures as JSON.
 """
 
 from __future__ import annotations
@@ -56,9 +71,20 @@ BIN = Path(sys.executable).parent
 SNAKEMAKE = BIN / "snakemake"
 COPY = ("Snakefile", "workflow", "config", "data/fixture")
 CONFIG = "config/config.yaml"
+FULLSCALE = ROOT / "benchmarks" / "fullscale.py"
+FULL_CONFIG = "fullscale.yaml"  # written by fullscale.py into its --out directory
+ADDED_WAVE = "W6"  # the wave the "adding a wave" check adds last
 INTERVAL = 0.02  # seconds between process-tree samples
 MB = 1024 * 1024
 BYTECODE_PROBES = ("pandas", "scipy", "statsmodels", "snakemake")
+# The issue's goals ("Fast at full scale").
+GOAL_COLD_FLOOR = 3.0  # cold wall <= 3x the floor
+GOAL_PEAK_MB = 1024.0  # peak tree memory < 1 GB
+GOAL_NOOP_DRY = 1.5  # no-op rerun <= 1.5x the dry run
+GOAL_BOOTSTRAP_S = 2.0  # 1,000 replicates of every China W3/W4 share
+BOOTSTRAP_REPS = 1000
+# Rules with a {wave} wildcard; every other rule is an aggregate over the waves.
+PER_WAVE_RULES = ("ingest", "analyse_wave")
 
 FLOOR_SCRIPT = """\
 import json, sys, time
@@ -73,9 +99,46 @@ t2 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "read_s": t2 - t1, "rows": rows}))
 """
 
+BOOTSTRAP_SCRIPT = """\
+import json, sys, time
+t0 = time.perf_counter()
+import pandas as pd
+from abs_trust.bootstrap import bootstrap_shares
+from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
+from abs_trust.ingest import ingest_wave
+from abs_trust.trust import NONRESPONSE_CONVENTIONS
+t1 = time.perf_counter()
+crosswalk = load_crosswalk(sys.argv[1])
+frames, trusting = [], set()
+for wave, files in json.loads(sys.argv[2]).items():
+    frame, meta = ingest_wave(files, crosswalk.wave(wave), crosswalk, ["china"])
+    frames.append(frame)
+    trusting.add(tuple(meta["scale"]["trusting_levels"]))
+assert len(trusting) == 1, trusting
+levels = trusting.pop()
+frame = pd.concat(frames, ignore_index=True)
+reps = int(sys.argv[3])
+t2 = time.perf_counter()
+calls, shares = {}, 0
+for weight in (None, "weight"):
+    for nonresponse in NONRESPONSE_CONVENTIONS:
+        t = time.perf_counter()
+        out = bootstrap_shares(frame, INSTITUTIONS, levels, weight=weight, reps=reps, seed=0,
+                               nonresponse=nonresponse)
+        calls[f"{'weighted' if weight else 'unweighted'}, {nonresponse}"] = time.perf_counter() - t
+        shares += len(out)
+t3 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "ingest_s": t2 - t1, "bootstrap_s": t3 - t2,
+                  "calls": calls, "shares": shares, "respondents": len(frame), "reps": reps,
+                  "items": int(out.groupby("wave")["institution"].nunique().max())}))
+"""
+
 # A job's log line ends with the step's own duration: "... (0.6 s)" (abs_trust.runner.run).
 STEP_SECONDS = re.compile(r"\((\d+(?:\.\d+)?) s\)\s*$")
 JOB_SCRIPT = re.compile(r"/\.snakemake/scripts/tmp[^/.]*\.(?P<rule>[^/]+)\.py$")
+# A job in the output of `snakemake -n`: "rule NAME:" (or localrule) then indented fields.
+DRY_RULE = re.compile(r"^(?:local)?rule (?P<rule>\w+):\s*$")
+DRY_FIELD = re.compile(r"^\s+(?P<key>wildcards|reason): (?P<value>.*)$")
 
 
 @dataclass
@@ -231,25 +294,83 @@ def idle_time(sampler: TreeSampler) -> dict[str, float]:
     }
 
 
-def floor_spec(workdir: Path) -> list[list]:
-    """[[absolute file path, [columns]], ...] for every configured wave, from the crosswalk."""
+# --- floor, dry-run parsing, bootstrap ----------------------------------------------------------
+def fixture_files(workdir: Path) -> dict[str, list[str]]:
+    """{wave: [absolute file paths]} of the shipped config, inside the copied workflow."""
     from abs_trust.config import load_config, wave_files
-    from abs_trust.crosswalk import load_crosswalk
 
     config = load_config(ROOT / CONFIG)
-    crosswalk = load_crosswalk(ROOT / config["crosswalk"])
-    spec = []
+    files = {}
     for wave in config["waves"]:
-        columns = crosswalk.wave(wave).variables()
+        files[wave] = []
         for name in wave_files(config, wave):
             path = workdir / name
             if not path.is_file():
                 sys.exit(
                     f"bench: {name} (wave {wave}) is not under {', '.join(COPY)}; "
-                    "the bench measures the shipped fixture"
+                    "the fixture bench measures the shipped fixture (--scale full for more)"
                 )
-            spec.append([str(path), columns])
+            files[wave].append(str(path))
+    return files
+
+
+def full_files(data: Path) -> dict[str, list[str]]:
+    """{wave: [file paths]} from the full-scale set's config override."""
+    import yaml
+
+    waves = yaml.safe_load((data / FULL_CONFIG).read_text(encoding="utf-8"))["waves"]
+    return {w: [e["file"]] if "file" in e else list(e["files"]) for w, e in waves.items()}
+
+
+def floor_spec(files: dict[str, list[str]]) -> list[list]:
+    """[[file, [columns as the file spells them]], ...]: the crosswalk's variables of every
+    file, matched case-insensitively against the file's dictionary (read here, untimed)."""
+    import pyreadstat
+
+    from abs_trust.crosswalk import load_crosswalk
+
+    crosswalk = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
+    spec = []
+    for wave, paths in files.items():
+        wanted = crosswalk.wave(wave).variables()
+        for path in paths:
+            _, meta = pyreadstat.read_sav(path, metadataonly=True)
+            by_lower = {name.lower(): name for name in meta.column_names}
+            spec.append([path, [by_lower[name.lower()] for name in wanted]])
     return spec
+
+
+def dry_run_jobs(text: str) -> list[dict]:
+    """The jobs listed by ``snakemake -n``: rule, wildcards and reason of each."""
+    jobs: list[dict] = []
+    for line in text.splitlines():
+        if match := DRY_RULE.match(line):
+            jobs.append({"rule": match["rule"], "wildcards": "", "reason": ""})
+        elif jobs and (found := DRY_FIELD.match(line)):
+            jobs[-1][found["key"]] = found["value"].strip()
+    return [job for job in jobs if job["rule"] != "all"]
+
+
+def check_added_wave(jobs: list[dict], wave: str) -> tuple[bool, str]:
+    """Only ``wave``'s per-wave jobs (ingest, analyse_wave) and aggregates may run."""
+    per_wave = sorted((j["rule"], j["wildcards"]) for j in jobs if j["rule"] in PER_WAVE_RULES)
+    expected = sorted((rule, f"wave={wave}") for rule in PER_WAVE_RULES)
+    if per_wave != expected:
+        return False, f"per-wave jobs {per_wave}, expected {expected}"
+    stray = [j for j in jobs if j["rule"] not in PER_WAVE_RULES and j["wildcards"]]
+    if stray:
+        return False, f"unexpected wildcard jobs {stray}"
+    return True, "only the new wave's ingest and analysis, plus the aggregates"
+
+
+def bootstrap_timing(files: dict[str, list[str]], scratch: Path) -> dict:
+    """Time 1,000 replicates of every China share of the fixture (own process)."""
+    out = scratch / "bootstrap.out"
+    crosswalk = str(ROOT / "config" / "crosswalk.yaml")
+    cmd = [sys.executable, "-c", BOOTSTRAP_SCRIPT, crosswalk, json.dumps(files)]
+    measured, _ = measure([*cmd, str(BOOTSTRAP_REPS)], scratch, out)
+    facts = json.loads(out.read_text().strip().splitlines()[-1])
+    return {**facts, "process_wall_s": measured.wall_s, "peak_mb": measured.peak_proc_mb}
 
 
 def copy_workflow(dest: Path) -> None:
@@ -260,6 +381,11 @@ def copy_workflow(dest: Path) -> None:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dst)
+
+
+def snakemake_cmd(*extra: str, config: list[str] | None = None) -> list[str]:
+    cmd = [str(SNAKEMAKE), "--cores", "2", *extra]
+    return cmd + (["--configfile", CONFIG, *config] if config else [])
 
 
 def bytecode_cached(module: str) -> bool:
@@ -285,26 +411,105 @@ def machine() -> dict:
     }
 
 
-def one_round(scratch: Path) -> dict:
-    """Cold run, no-op rerun, dry run and floor, in a fresh copy under ``scratch``."""
-    workdir = scratch / "wf"
-    copy_workflow(workdir)
-    spec = floor_spec(workdir)
-    run = [str(SNAKEMAKE), "--cores", "2", "--quiet"]
-    cold, sampler = measure(run, workdir, scratch / "cold.out")
-    cold.extra["jobs"] = job_breakdown(sampler, workdir)
-    cold.extra["idle"] = idle_time(sampler)
-    noop, _ = measure(run, workdir, scratch / "noop.out")
-    dry, _ = measure(
-        [str(SNAKEMAKE), "-n", "--cores", "2", "--quiet"], workdir, scratch / "dry.out"
-    )
+# --- one round of measurements ------------------------------------------------------------------
+def cold_run(cmd: list[str], workdir: Path, out: Path) -> Measurement:
+    result, sampler = measure(cmd, workdir, out)
+    result.extra["jobs"] = job_breakdown(sampler, workdir)
+    result.extra["idle"] = idle_time(sampler)
+    return result
+
+
+def floor_run(spec: list[list], workdir: Path, scratch: Path) -> Measurement:
     floor, _ = measure(
         [sys.executable, "-c", FLOOR_SCRIPT, json.dumps(spec)], workdir, scratch / "floor.out"
     )
     floor.extra.update(json.loads((scratch / "floor.out").read_text().strip().splitlines()[-1]))
-    return {"cold": cold, "noop": noop, "dry": dry, "floor": floor, "spec": spec}
+    return floor
 
 
+def one_round(scratch: Path) -> dict:
+    """Fixture: cold run, no-op rerun, dry run, floor and bootstrap, in a fresh copy."""
+    workdir = scratch / "wf"
+    copy_workflow(workdir)
+    files = fixture_files(workdir)
+    spec = floor_spec(files)
+    cold = cold_run(snakemake_cmd("--quiet"), workdir, scratch / "cold.out")
+    noop, _ = measure(snakemake_cmd("--quiet"), workdir, scratch / "noop.out")
+    dry, _ = measure(snakemake_cmd("-n", "--quiet"), workdir, scratch / "dry.out")
+    floor = floor_run(spec, workdir, scratch)
+    boot = bootstrap_timing(files, scratch)
+    return {"cold": cold, "noop": noop, "dry": dry, "floor": floor, "spec": spec, "boot": boot}
+
+
+def generate(data: Path) -> dict:
+    """Write the full-scale set with benchmarks/fullscale.py (own process, timed)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(FULLSCALE), "--out", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"bench: {FULLSCALE.name} failed:\n{done.stdout}\n{done.stderr}")
+    return {"seconds": time.perf_counter() - start, "table": done.stdout.strip()}
+
+
+def without_wave(data: Path, wave: str, dest: Path) -> Path:
+    """A copy of the full-scale config override without ``wave`` (for the add-a-wave check)."""
+    import yaml
+
+    config = yaml.safe_load((data / FULL_CONFIG).read_text(encoding="utf-8"))
+    del config["waves"][wave]
+    for key in ("table4", "figure1"):
+        config[key]["waves"] = [w for w in config[key]["waves"] if w != wave]
+    dest.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+def full_round(scratch: Path, data: Path) -> dict:
+    """Full scale: cold, warm, no-op, dry run, floor; then the add-a-wave check; bootstrap."""
+    config = [str(data / FULL_CONFIG)]
+    workdir = scratch / "wf"
+    copy_workflow(workdir)
+    files = full_files(data)
+    spec = floor_spec(files)
+    step = "full scale: cold run"
+    print(f"  {step} ...", file=sys.stderr, flush=True)
+    cold = cold_run(snakemake_cmd("--quiet", config=config), workdir, scratch / "cold.out")
+    print("  warm run, no-op, dry run, floor ...", file=sys.stderr, flush=True)
+    for name in ("results", "data/interim"):
+        shutil.rmtree(workdir / name)
+    warm = cold_run(snakemake_cmd("--quiet", config=config), workdir, scratch / "warm.out")
+    noop, _ = measure(snakemake_cmd("--quiet", config=config), workdir, scratch / "noop.out")
+    dry, _ = measure(snakemake_cmd("-n", "--quiet", config=config), workdir, scratch / "dry.out")
+    floor = floor_run(spec, workdir, scratch)
+
+    print(f"  adding a wave ({ADDED_WAVE}) ...", file=sys.stderr, flush=True)
+    addir = scratch / "wf_add"
+    copy_workflow(addir)
+    partial = [str(without_wave(data, ADDED_WAVE, scratch / f"without_{ADDED_WAVE}.yaml"))]
+    before = cold_run(snakemake_cmd("--quiet", config=partial), addir, scratch / "before.out")
+    plan, _ = measure(snakemake_cmd("-n", config=config), addir, scratch / "plan.out")
+    jobs = dry_run_jobs((scratch / "plan.out").read_text(errors="replace"))
+    ok, verdict = check_added_wave(jobs, ADDED_WAVE)
+    added = cold_run(snakemake_cmd("--quiet", config=config), addir, scratch / "added.out")
+    boot = bootstrap_timing(fixture_files(workdir), scratch)
+    return {
+        "cold": cold,
+        "warm": warm,
+        "noop": noop,
+        "dry": dry,
+        "floor": floor,
+        "before": before,
+        "added": added,
+        "spec": spec,
+        "boot": boot,
+        "add_wave": {"jobs": jobs, "ok": ok, "verdict": verdict, "dry_run_s": plan.wall_s},
+    }
+
+
+# --- summary ------------------------------------------------------------------------------------
 def median_of(runs: list[Measurement]) -> dict:
     keys = ("wall_s", "cpu_s", "peak_tree_mb", "peak_proc_mb", "processes")
     return {k: statistics.median(getattr(r, k) for r in runs) for k in keys}
@@ -319,14 +524,37 @@ def median_jobs(runs: list[Measurement]) -> dict:
     return out
 
 
+def median_dict(dicts: list[dict], keys) -> dict:
+    return {k: statistics.median(d[k] for d in dicts) for k in keys}
+
+
 def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def report(
-    facts: dict, med: dict, ratios: dict, jobs: dict, idle: dict, floor_parts: dict, n: int
-) -> None:
-    print("abs-trust bench (synthetic fixture)")
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+ROWS = (
+    ("workflow cold", "cold"),
+    ("workflow warm (cache)", "warm"),
+    ("workflow no-op rerun", "noop"),
+    ("workflow dry run (-n)", "dry"),
+    ("floor", "floor"),
+    (f"run without {ADDED_WAVE}", "before"),
+    (f"then add {ADDED_WAVE}", "added"),
+)
+
+
+def report(summary: dict) -> None:
+    facts, med, ratios = summary["machine"], summary["median"], summary["ratios"]
+    n = summary["repeat"]
+    title = {
+        "fixture": "synthetic fixture: W3 + W4, China, 7,541 respondents",
+        "full": "FULL-SCALE synthetic set (benchmarks/fullscale.py)",
+    }[summary["scale"]]
+    print(f"abs-trust bench ({title})")
     print(
         f"  machine: {facts['cores']} cores ({facts['physical_cores']} physical), "
         f"{facts['memory_gb']} GB, load {facts['loadavg_at_start']} at start"
@@ -338,79 +566,116 @@ def report(
         f"{' (' + ', '.join(cached) + ')' if cached else ''}; "
         f"PYTHONDONTWRITEBYTECODE={facts['PYTHONDONTWRITEBYTECODE'] or 'unset'}"
     )
+    if summary.get("data"):
+        data = summary["data"]
+        how = f"generated in {data['seconds']:.1f} s" if data.get("seconds") else "reused"
+        print(f"  data: {data['dir']} ({how})")
+        for line in data.get("table", "").splitlines()[:-1]:
+            print(f"    {line}")
     print(f"  figures are the median of {n} run(s)\n")
     head = f"{'measurement':<24}{'wall s':>9}{'CPU s':>9}{'peak tree MB':>14}"
     print(head + f"{'peak 1-proc MB':>16}{'procs':>7}")
     print("-" * (len(head) + 23))
-    for label, key in (
-        ("workflow cold", "cold"),
-        ("workflow no-op rerun", "noop"),
-        ("workflow dry run (-n)", "dry"),
-        ("floor", "floor"),
-    ):
-        m = med[key]
-        print(
-            f"{label:<24}{m['wall_s']:>9.2f}{m['cpu_s']:>9.2f}{m['peak_tree_mb']:>14.0f}"
-            f"{m['peak_proc_mb']:>16.0f}{m['processes']:>7.0f}"
-        )
+    for label, key in ROWS:
+        if key in med:
+            m = med[key]
+            print(
+                f"{label:<24}{m['wall_s']:>9.2f}{m['cpu_s']:>9.2f}{m['peak_tree_mb']:>14.0f}"
+                f"{m['peak_proc_mb']:>16.0f}{m['processes']:>7.0f}"
+            )
     print("-" * (len(head) + 23))
     print(
         f"{'ratio cold / floor':<24}{ratios['cold_floor_wall']:>8.1f}x"
         f"{ratios['cold_floor_cpu']:>8.1f}x{ratios['cold_floor_peak_tree']:>13.1f}x"
         f"{ratios['cold_floor_peak_proc']:>15.1f}x"
     )
-    print(f"{'ratio no-op / dry run':<24}{ratios['noop_dry_wall']:>8.2f}x")
-    print(
-        f"\nfloor split: imports {floor_parts['import_s']:.2f} s, "
-        f"reading {floor_parts['read_s']:.2f} s ({floor_parts['rows']:,.0f} rows)"
-    )
-    print("\ncold run per rule (process = job's Python process lifetime; step = time the step")
-    print("reported in its log; the rest is interpreter start-up, imports, teardown)")
-    print(f"{'rule':<28}{'jobs':>5}{'process s':>11}{'step s':>9}{'peak MB':>9}")
-    for rule, j in sorted(jobs.items(), key=lambda kv: -kv[1]["process_s"]):
+    if "warm_floor_wall" in ratios:
         print(
-            f"{rule:<28}{j['jobs']:>5.0f}{j['process_s']:>11.2f}{j['step_s']:>9.2f}"
-            f"{j['peak_mb']:>9.0f}"
+            f"{'ratio warm / floor':<24}{ratios['warm_floor_wall']:>8.1f}x"
+            f"{ratios['warm_floor_cpu']:>8.1f}x"
         )
-    total_p = sum(j["process_s"] for j in jobs.values())
-    total_s = sum(j["step_s"] for j in jobs.values())
+    print(f"{'ratio no-op / dry run':<24}{ratios['noop_dry_wall']:>8.2f}x")
+    parts = summary["floor_split"]
     print(
-        f"{'all jobs':<28}{sum(j['jobs'] for j in jobs.values()):>5.0f}{total_p:>11.2f}"
-        f"{total_s:>9.2f}   ({ratio(total_s, total_p):.0%} of job time is the steps' work)"
-    )
-    print(
-        f"no job running (Snakemake alone): {idle['before_first_job_s']:.2f} s before the first "
-        f"job, {idle['between_jobs_s']:.2f} s between jobs, {idle['after_last_job_s']:.2f} s "
-        "after the last"
+        f"\nfloor split: imports {parts['import_s']:.2f} s, reading {parts['read_s']:.2f} s "
+        f"({parts['rows']:,.0f} rows, {summary['floor_files']} files)"
     )
 
+    boot = summary["bootstrap"]
+    print(
+        f"\nbootstrap: {boot['reps']:,} replicates of every China share of the fixture "
+        f"({boot['shares']:.0f} shares: {boot['items']:.0f} items x 2 waves x 2 weightings x "
+        f"2 denominators; {boot['respondents']:,.0f} respondents)"
+    )
+    calls = ", ".join(f"{k} {v:.2f} s" for k, v in boot["calls"].items())
+    print(f"  {boot['bootstrap_s']:.2f} s in bootstrap_shares ({calls});")
+    print(
+        f"  the process: imports {boot['import_s']:.2f} s, ingest {boot['ingest_s']:.2f} s, "
+        f"{boot['process_wall_s']:.2f} s wall in all, peak {boot['peak_mb']:.0f} MB"
+    )
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    if not SNAKEMAKE.exists():
-        sys.exit(f"bench: {SNAKEMAKE} not found; run `make setup` first")
+    goals = summary["goals"]
+    print("\ngoals (issue 'Fast at full scale')")
+    for label, value, met in goals:
+        print(f"  {label:<58}{value:>12}  {verdict(met)}")
 
-    facts = machine()
-    rounds = []
-    for i in range(args.repeat):
-        with tempfile.TemporaryDirectory(prefix="abs-trust-bench-") as scratch:
-            print(f"round {i + 1}/{args.repeat} in {scratch} ...", file=sys.stderr, flush=True)
-            rounds.append(one_round(Path(scratch)))
+    if "add_wave" in summary:
+        add = summary["add_wave"]
+        print(
+            f"\nadding {ADDED_WAVE} to a finished run without it: `snakemake -n` lists "
+            f"{len(add['jobs'])} jobs ({add['dry_run_s']:.1f} s):"
+        )
+        for job in add["jobs"]:
+            wave = job["wildcards"].removeprefix("wave=")
+            name = f"{job['rule']}[{wave}]" if wave else job["rule"]
+            # "Missing output files: a, b; Set of input files has changed ..." -> the kinds
+            reason = "; ".join(part.split(":")[0] for part in job["reason"].split("; "))
+            print(f"  {name:<28}{reason}")
+        print(f"  {verdict(add['ok'])}: {add['verdict']}")
 
-    med = {k: median_of([r[k] for r in rounds]) for k in ("cold", "noop", "dry", "floor")}
-    jobs = median_jobs([r["cold"] for r in rounds])
+    for key, label in (("cold", "cold run"), ("warm", "warm run")):
+        if key not in summary["jobs"]:
+            continue
+        jobs, idle = summary["jobs"][key], summary["idle"][key]
+        print(f"\n{label} per rule (process = job's Python process lifetime; step = time the step")
+        print("reported in its log; the rest is interpreter start-up, imports, teardown)")
+        print(f"{'rule':<28}{'jobs':>5}{'process s':>11}{'step s':>9}{'peak MB':>9}")
+        for rule, j in sorted(jobs.items(), key=lambda kv: -kv[1]["process_s"]):
+            print(
+                f"{rule:<28}{j['jobs']:>5.0f}{j['process_s']:>11.2f}{j['step_s']:>9.2f}"
+                f"{j['peak_mb']:>9.0f}"
+            )
+        total_p = sum(j["process_s"] for j in jobs.values())
+        total_s = sum(j["step_s"] for j in jobs.values())
+        print(
+            f"{'all jobs':<28}{sum(j['jobs'] for j in jobs.values()):>5.0f}{total_p:>11.2f}"
+            f"{total_s:>9.2f}   ({ratio(total_s, total_p):.0%} of job time is the steps' work)"
+        )
+        print(
+            f"no job running (Snakemake alone): {idle['before_first_job_s']:.2f} s before the "
+            f"first job, {idle['between_jobs_s']:.2f} s between jobs, "
+            f"{idle['after_last_job_s']:.2f} s after the last"
+        )
+
+
+def summarise(rounds: list[dict], facts: dict, scale: str, data: dict | None) -> dict:
+    keys = [key for _, key in ROWS if key in rounds[0]]
+    med = {k: median_of([r[k] for r in rounds]) for k in keys}
+    cold_keys = [k for k in ("cold", "warm") if k in rounds[0]]
+    jobs = {k: median_jobs([r[k] for r in rounds]) for k in cold_keys}
     idle = {
-        k: statistics.median(r["cold"].extra["idle"][k] for r in rounds)
-        for k in rounds[0]["cold"].extra["idle"]
+        k: median_dict([r[k].extra["idle"] for r in rounds], rounds[0][k].extra["idle"])
+        for k in cold_keys
     }
-    floor_parts = {
-        k: statistics.median(r["floor"].extra[k] for r in rounds)
-        for k in ("import_s", "read_s", "rows")
+    floor_split = median_dict([r["floor"].extra for r in rounds], ("import_s", "read_s", "rows"))
+    boot = median_dict(
+        [r["boot"] for r in rounds],
+        ("import_s", "ingest_s", "bootstrap_s", "process_wall_s", "peak_mb", "shares",
+         "respondents", "reps", "items"),
+    )  # fmt: skip
+    boot["calls"] = {
+        k: statistics.median(r["boot"]["calls"][k] for r in rounds)
+        for k in rounds[0]["boot"]["calls"]
     }
     ratios = {
         "cold_floor_wall": ratio(med["cold"]["wall_s"], med["floor"]["wall_s"]),
@@ -419,22 +684,112 @@ def main(argv: list[str] | None = None) -> int:
         "cold_floor_peak_proc": ratio(med["cold"]["peak_proc_mb"], med["floor"]["peak_proc_mb"]),
         "noop_dry_wall": ratio(med["noop"]["wall_s"], med["dry"]["wall_s"]),
     }
-    report(facts, med, ratios, jobs, idle, floor_parts, args.repeat)
+    if "warm" in med:
+        ratios["warm_floor_wall"] = ratio(med["warm"]["wall_s"], med["floor"]["wall_s"])
+        ratios["warm_floor_cpu"] = ratio(med["warm"]["cpu_s"], med["floor"]["cpu_s"])
+    peak = max(med[k]["peak_tree_mb"] for k in keys if k != "floor")
+    goals = [
+        (
+            f"cold run <= {GOAL_COLD_FLOOR:g}x floor (wall)",
+            f"{ratios['cold_floor_wall']:.1f}x",
+            ratios["cold_floor_wall"] <= GOAL_COLD_FLOOR,
+        ),
+        (
+            "peak memory < 1 GB (largest process-tree sum of any run)",
+            f"{peak:.0f} MB",
+            peak < GOAL_PEAK_MB,
+        ),
+        (
+            f"no-op rerun <= {GOAL_NOOP_DRY:g}x dry run (wall)",
+            f"{ratios['noop_dry_wall']:.2f}x",
+            ratios["noop_dry_wall"] <= GOAL_NOOP_DRY,
+        ),
+        (
+            f"bootstrap {BOOTSTRAP_REPS:,} reps of every China W3/W4 share <= "
+            f"{GOAL_BOOTSTRAP_S:g} s",
+            f"{boot['bootstrap_s']:.2f} s",
+            boot["bootstrap_s"] <= GOAL_BOOTSTRAP_S,
+        ),
+    ]
+    summary = {
+        "scale": scale,
+        "machine": facts,
+        "repeat": len(rounds),
+        "data": data,
+        "median": med,
+        "ratios": ratios,
+        "jobs": jobs,
+        "idle": idle,
+        "floor_split": floor_split,
+        "floor_files": len(rounds[0]["spec"]),
+        "floor_columns": {Path(p).name: cols for p, cols in rounds[0]["spec"]},
+        "bootstrap": boot,
+        "goals": goals,
+    }
+    if "add_wave" in rounds[0]:
+        summary["add_wave"] = rounds[0]["add_wave"]
+        summary["add_wave"]["ok"] = all(r["add_wave"]["ok"] for r in rounds)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale",
+        choices=("fixture", "full"),
+        default="fixture",
+        help="the shipped 2-wave fixture (default) or a full-scale synthetic W1-W6 set",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help=f"--scale full: reuse a set written by fullscale.py --out DIR (with {FULL_CONFIG})",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.data and args.scale != "full":
+        parser.error("--data needs --scale full")
+    if args.data and not (args.data / FULL_CONFIG).is_file():
+        parser.error(f"--data {args.data}: no {FULL_CONFIG} (write one: {FULLSCALE} --out DIR)")
+    if not SNAKEMAKE.exists():
+        sys.exit(f"bench: {SNAKEMAKE} not found; run `make setup` first")
+
+    facts = machine()
+    rounds, data = [], None
+    with tempfile.TemporaryDirectory(prefix="abs-trust-bench-") as top:
+        if args.scale == "full":
+            if args.data:
+                data = {"dir": str(args.data.resolve())}
+            else:
+                path = Path(top) / "data"
+                print(f"generating the full-scale set in {path} ...", file=sys.stderr, flush=True)
+                data = {"dir": str(path), **generate(path)}
+        for i in range(args.repeat):
+            scratch = Path(top) / f"round{i + 1}"
+            scratch.mkdir()
+            print(f"round {i + 1}/{args.repeat} in {scratch} ...", file=sys.stderr, flush=True)
+            if args.scale == "full":
+                rounds.append(full_round(scratch, Path(data["dir"])))
+            else:
+                rounds.append(one_round(scratch))
+            for name in ("wf", "wf_add"):  # free the disk between rounds
+                shutil.rmtree(scratch / name, ignore_errors=True)
+
+    summary = summarise(rounds, facts, args.scale, data)
+    report(summary)
 
     if args.json:
         payload = {
-            "machine": facts,
-            "repeat": args.repeat,
-            "median": med,
-            "ratios": ratios,
-            "cold_jobs_median": jobs,
-            "cold_no_job_running_median": idle,
-            "floor_split_median": floor_parts,
-            "floor_columns": {Path(p).name: cols for p, cols in rounds[0]["spec"]},
-            "runs": [{k: asdict(r[k]) for k in ("cold", "noop", "dry", "floor")} for r in rounds],
+            **summary,
+            "runs": [
+                {k: asdict(v) for k, v in r.items() if isinstance(v, Measurement)} for r in rounds
+            ],
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"\nwrote {args.json}")
     return 0
 

@@ -48,3 +48,16 @@ def test_defaults_and_per_wave_weights():
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_figure_waves_must_share_a_scale_and_be_configured():
+    from abs_trust.config import check_figure_waves
+    from abs_trust.crosswalk import load_crosswalk
+
+    crosswalk = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
+    waves = ["W3", "W4", "W5"]
+    check_figure_waves(crosswalk, waves, ["W3", "W4"], ["W3", "W4"])
+    with pytest.raises(ConfigError, match="scale lengths"):
+        check_figure_waves(crosswalk, waves, ["W3"], ["W4", "W5"])
+    with pytest.raises(ConfigError, match=r"table4/waves: \['W1'\]"):
+        check_figure_waves(crosswalk, waves, ["W1"], ["W3"])

@@ -108,3 +108,43 @@ def test_ordered_logit_on_survey_frame_with_categories():
     assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
     assert {"trust_x", "1/2", "2/3", "3/4"} <= set(est["term"])
     assert est.set_index("term").loc["trust_x", "coef"] > 0
+
+
+def test_analytic_ordered_logit_score_and_fit_match_statsmodels():
+    """The analytic score equals the numerical gradient, and the fit equals OrderedModel's."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime
+
+    from abs_trust.models import AnalyticOrderedModel
+
+    rng = np.random.default_rng(5)
+    n = 1500
+    x = rng.normal(size=(n, 2))
+    latent = x @ np.array([0.8, -0.4]) + rng.logistic(size=n)
+    y = pd.Series(pd.Categorical(np.digitize(latent, [-1.0, 0.2, 1.5]), ordered=True))
+    exog = pd.DataFrame(x, columns=["a", "b"])
+    reference = OrderedModel(y, exog, distr="logit").fit(method="bfgs", disp=False, maxiter=5000)
+    model = AnalyticOrderedModel(y, exog, distr="logit")
+    point = reference.params.to_numpy() + rng.normal(0, 0.1, len(reference.params))
+    numeric = approx_fprime(point, model.loglike, centered=True)
+    np.testing.assert_allclose(model.score(point), numeric, rtol=1e-5, atol=1e-4)
+    fit = model.fit(method="newton", disp=False)
+    np.testing.assert_allclose(fit.params, reference.params, atol=5e-4)
+    np.testing.assert_allclose(fit.bse, reference.bse, rtol=1e-3)
+
+
+def test_no_complete_cases_gives_a_flagged_row_not_a_crash():
+    from abs_trust.models import ols_robust, ordered_logit
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {"y": rng.integers(1, 5, 80), "x": rng.integers(1, 5, 80), "age": rng.integers(18, 80, 80),
+         "w": np.ones(80), "income": np.full(80, np.nan)}  # like W6 Australia: bands only
+    )  # fmt: skip
+    for table in (
+        ols_robust(frame, "y", "x", ["age", "income"]),
+        ols_robust(frame, "y", "x", ["age", "income"], weight="w"),
+        ordered_logit(frame, "y", "x", ["age", "income"]),
+    ):
+        assert len(table) == 1 and table["n"].iloc[0] == 0
+        assert table["note"].iloc[0].startswith("not estimated") and np.isnan(table["coef"].iloc[0])

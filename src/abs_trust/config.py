@@ -91,3 +91,21 @@ def weighted_headline(config: dict, wave: str) -> bool:
     if isinstance(weights, bool):
         return weights
     return bool(weights.get(wave, True))
+
+
+def check_figure_waves(crosswalk, waves: list[str], table4: list[str], figure1: list[str]):
+    """Refuse, before any job runs, Table 4 / Figure 1 waves that cannot be drawn together.
+
+    Figure 1's panels share one colour scale and one set of axis words, so its waves must
+    share a scale length (W5's six points cannot sit beside four-point waves).
+    """
+    for key, chosen in (("table4", table4), ("figure1", figure1)):
+        unknown = [w for w in chosen if w not in waves]
+        if unknown:
+            raise ConfigError(f"config: {key}/waves: {unknown} are not among `waves:` {waves}")
+    points = {w: crosswalk.wave(w).scale.points for w in figure1}
+    if len(set(points.values())) > 1:
+        raise ConfigError(
+            f"config: figure1/waves mixes scale lengths {points}; list waves of one scale "
+            "length (e.g. leave W5's six-point scale out)"
+        )

@@ -1,6 +1,11 @@
 from snakemake.utils import min_version, validate
 
-from abs_trust.config import read_yaml, wave_files, weighted_headline
+from abs_trust.config import (
+    check_figure_waves,
+    read_yaml,
+    wave_files,
+    weighted_headline,
+)
 from abs_trust.crosswalk import load_crosswalk, wave_entry
 from abs_trust.readers import codebook_candidates
 
@@ -24,6 +29,7 @@ if config["countries"] != "all":
         CROSSWALK.country_code(_country)
 TABLE4_WAVES = config["table4"].get("waves", WAVES)
 FIGURE1_WAVES = config["figure1"].get("waves", WAVES)
+check_figure_waves(CROSSWALK, WAVES, TABLE4_WAVES, FIGURE1_WAVES)
 
 
 wildcard_constraints:

@@ -1,0 +1,130 @@
+"""The vectorised bootstrap of the shares trusting (abs_trust.bootstrap).
+
+Checked against analytic standard errors on simulated samples: the binomial SE unweighted,
+the linearization SE of `abs_trust.trust.weighted_share` weighted. No timing assertions: the
+benchmark (benchmarks/bench.py) measures speed.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abs_trust.bootstrap import bootstrap_shares, resampling_weights
+from abs_trust.trust import Z95, share_trusting, weighted_share
+
+N = 3000
+SHARES = {"courts": 0.3, "police": 0.6, "ngos": 0.9}  # true shares trusting
+TRUSTING = [3, 4]
+
+
+def simulated(n: int = N, seed: int = 1, country: str = "china", wave: str = "W3"):
+    """n respondents answering three four-point items, 5 % nonresponse, log-normal weights."""
+    rng = np.random.default_rng(seed)
+    columns = {"country": [country] * n, "wave": [wave] * n, "weight": rng.lognormal(0, 0.5, n)}
+    for institution, p in SHARES.items():
+        trusting = rng.random(n) < p
+        levels = np.where(trusting, rng.integers(3, 5, n), rng.integers(1, 3, n)).astype(float)
+        levels[rng.random(n) < 0.05] = np.nan
+        columns[f"trust_{institution}"] = pd.array(
+            [pd.NA if np.isnan(v) else int(v) for v in levels], dtype="Int8"
+        )
+    return pd.DataFrame(columns)
+
+
+def test_unweighted_se_agrees_with_the_binomial_se():
+    frame = simulated()
+    boot = bootstrap_shares(frame, list(SHARES), TRUSTING, reps=1000, seed=3).set_index(
+        "institution"
+    )
+    for institution in SHARES:
+        levels = frame[f"trust_{institution}"]
+        exact = share_trusting(levels, TRUSTING)
+        row = boot.loc[institution]
+        assert row["pct_trust"] == pytest.approx(exact["pct_trust"], abs=1e-9)
+        assert row["n_valid"] == exact["n_valid"]
+        p, n = exact["pct_trust"] / 100, exact["n_valid"]
+        assert row["boot_se"] == pytest.approx(100 * np.sqrt(p * (1 - p) / n), rel=0.10)
+        assert row["ci_low"] < row["pct_trust"] < row["ci_high"]
+        # a percentile interval of a near-normal statistic: about +-1.96 SE
+        assert row["ci_high"] - row["ci_low"] == pytest.approx(2 * Z95 * row["boot_se"], rel=0.15)
+
+
+@pytest.mark.parametrize("method", ["multinomial", "poisson"])
+def test_weighted_se_agrees_with_the_linearization_se(method):
+    frame = simulated(seed=2)
+    boot = bootstrap_shares(
+        frame, list(SHARES), TRUSTING, weight="weight", reps=1000, seed=4, method=method
+    ).set_index("institution")
+    for institution in SHARES:
+        levels = frame[f"trust_{institution}"]
+        valid = levels.notna().to_numpy()
+        y = levels.isin(TRUSTING).fillna(False).to_numpy(dtype=float)[valid]
+        est = weighted_share(y, frame["weight"].to_numpy()[valid])
+        se = (est["ci_high"] - est["ci_low"]) / (2 * Z95)  # no clipping at these shares
+        row = boot.loc[institution]
+        assert row["pct_trust"] == pytest.approx(100 * est["share"], abs=1e-9)
+        assert row["boot_se"] == pytest.approx(100 * se, rel=0.10)
+        assert row["weighted"] and row["resampling"] == method
+
+
+def test_nonresponse_as_not_trusting_keeps_everyone_in_the_denominator():
+    frame = simulated(seed=5)
+    boot = bootstrap_shares(
+        frame, ["police"], TRUSTING, nonresponse="as_not_trusting", reps=1000, seed=6
+    ).iloc[0]
+    exact = share_trusting(frame["trust_police"], TRUSTING, nonresponse="as_not_trusting")
+    assert boot["pct_trust"] == pytest.approx(exact["pct_trust"], abs=1e-9)
+    p = exact["pct_trust"] / 100
+    assert boot["boot_se"] == pytest.approx(100 * np.sqrt(p * (1 - p) / N), rel=0.10)
+    assert boot["nonresponse"] == "as_not_trusting"
+
+
+def test_deterministic_with_a_seed_and_independent_of_other_groups():
+    frame = pd.concat([simulated(400, seed=7), simulated(300, seed=8, country="japan")])
+    first = bootstrap_shares(frame, list(SHARES), TRUSTING, reps=200, seed=11)
+    again = bootstrap_shares(frame, list(SHARES), TRUSTING, reps=200, seed=11)
+    pd.testing.assert_frame_equal(first, again)
+    other = bootstrap_shares(frame, list(SHARES), TRUSTING, reps=200, seed=12)
+    assert not np.allclose(first["boot_se"], other["boot_se"])
+    # a group's replicates depend on the seed and the group, not on the rest of the frame
+    china = bootstrap_shares(
+        frame[frame["country"] == "china"], list(SHARES), TRUSTING, reps=200, seed=11
+    )
+    pd.testing.assert_frame_equal(china, first[first["country"] == "china"].reset_index(drop=True))
+
+
+def test_items_not_asked_are_absent_never_zero():
+    china, japan = simulated(200, seed=9), simulated(200, seed=10, country="japan")
+    japan["trust_ngos"] = pd.array([pd.NA] * len(japan), dtype="Int8")  # not asked in Japan
+    frame = pd.concat([china, japan], ignore_index=True)
+    frame["trust_executive"] = pd.array([pd.NA] * len(frame), dtype="Int8")  # asked nowhere
+    boot = bootstrap_shares(frame, [*SHARES, "executive"], TRUSTING, reps=100, seed=0)
+    asked = boot.groupby("country")["institution"].apply(set).to_dict()
+    assert asked == {"china": set(SHARES), "japan": {"courts", "police"}}
+    assert list(boot.columns[:3]) == ["country", "wave", "institution"]
+
+
+def test_sparse_item_reports_the_replicates_it_could_use():
+    frame = simulated(50, seed=13)
+    frame["trust_courts"] = pd.array([4] + [pd.NA] * 49, dtype="Int8")  # one answer
+    row = bootstrap_shares(frame, ["courts"], TRUSTING, reps=500, seed=1).iloc[0]
+    assert row["n_valid"] == 1 and row["pct_trust"] == 100
+    assert 0 < row["reps_used"] < 500  # about 1 - 1/e of the replicates draw the answer
+
+
+def test_resampling_weights_are_bootstrap_frequencies():
+    rng = np.random.default_rng(0)
+    counts = resampling_weights(rng, 50, 80)
+    assert counts.shape == (50, 80) and (counts.sum(axis=1) == 80).all()
+    poisson = resampling_weights(rng, 400, 300, method="poisson")
+    assert poisson.mean() == pytest.approx(1.0, abs=0.02)
+
+
+def test_bad_arguments_are_refused():
+    frame = simulated(20)
+    with pytest.raises(ValueError, match="nonresponse"):
+        bootstrap_shares(frame, ["police"], TRUSTING, nonresponse="drop")
+    with pytest.raises(ValueError, match="method"):
+        bootstrap_shares(frame, ["police"], TRUSTING, method="jackknife")
+    with pytest.raises(ValueError, match="reps"):
+        bootstrap_shares(frame, ["police"], TRUSTING, reps=1)
