@@ -106,3 +106,9 @@ def test_any_code_outside_the_declared_sets_is_refused(codes):
     else:
         with pytest.raises(CrosswalkMismatchError):
             recode(series, TRUST, "f.sav")
+
+
+def test_codes_too_large_for_an_integer_are_refused():
+    # found by the fuzzing test: one corrupted byte turned a code into 7.4e19
+    with pytest.raises(CrosswalkMismatchError, match="not integer codes"):
+        as_codes(pd.Series([1.0, 7.378697629483821e19]), "q7", "f.sav")

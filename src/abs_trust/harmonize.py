@@ -18,7 +18,10 @@ from .errors import CrosswalkMismatchError, DataError, format_counts
 def as_codes(values: pd.Series, variable: str, file: str) -> pd.Series:
     """Cast pyreadstat's float codes to nullable ``Int64``; non-integers are an error."""
     numeric = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & (numeric.isna() | (numeric.round() != numeric))
+    # beyond 2**53 a float no longer holds an exact integer (fuzzing found 7.4e19 in a
+    # corrupted file): no ABS code or id is that large
+    too_large = numeric.abs() > 2**53
+    bad = values.notna() & (numeric.isna() | (numeric.round() != numeric) | too_large)
     if bad.any():
         offending = values[bad].value_counts().head(10).to_dict()
         raise CrosswalkMismatchError(
