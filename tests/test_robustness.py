@@ -26,8 +26,13 @@ def good_file(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
+# Derandomized so CI runs the same examples every time; hypothesis runs and a 3,000-file run
+# of the same mutations found the ReadStat crash and the 7.4e19 "code" now guarded against.
 @settings(
-    max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100,
+    deadline=10_000,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=8),
