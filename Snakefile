@@ -4,7 +4,7 @@
 #   ingest    one job per wave: release file(s) -> harmonized respondents (data/interim/)
 #   analyse   one job per wave: shares trusting and correlations (aggregates, results/)
 #   tables    the contract tables, Table 4
-#   figures   Figure 1 and the Table 4 chart
+#   figures   Figure 1, the Table 4 chart, correlations by country (+ report captions)
 #   reproduce every published number beside ours; the gate fails the run on a miss
 
 
