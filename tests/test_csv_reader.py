@@ -8,6 +8,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+from layouts.build import W5_TRUST
 
 from abs_trust import readers
 from abs_trust.crosswalk import load_crosswalk
@@ -18,18 +19,6 @@ from abs_trust.readers import codebook_candidates, read_codebook, read_release
 from conftest import ROOT
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
-W5_TRUST = {
-    -1: "Missing",
-    1: "Trust fully",
-    2: "Trust a lot",
-    3: "Trust somewhat",
-    4: "Distrust somewhat",
-    5: "Distrust a lot",
-    6: "Distrust fully",
-    97: "Do not understand the question",
-    98: "Can't choose",
-    99: "Decline to answer",
-}
 CODEBOOK = """\
 # W5-style names, written in another case than the CSV header on purpose
 Q7:

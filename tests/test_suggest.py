@@ -18,6 +18,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+from layouts.build import EDUCATION, W4_TRUST, W5_MEDIA, W5_TRUST
 
 from abs_trust import crosswalk as crosswalk_module
 from abs_trust import suggest
@@ -104,18 +105,6 @@ INFLUENCE = {
     3: "Not much influence",
     4: "No influence at all",
 }
-EDUCATION = {
-    1: "No formal education",
-    2: "Incomplete primary/elementary",
-    3: "Complete primary/elementary",
-    4: "Incomplete secondary/high school: technical/vocational type",
-    5: "Complete secondary/high school: technical/vocational type",
-    6: "Incomplete secondary/high school",
-    7: "Complete secondary/high school",
-    8: "Some university education",
-    9: "University education completed",
-    10: "Post-graduate degree",
-}
 
 # W3 (ABS3 merge): labels as the release's label dump gives them.
 W3_VARIABLES = [
@@ -187,16 +176,6 @@ W3_VARIABLES = [
     ("couweight", "cross-country weight", None, "F8.2"),
 ]
 
-W4_TRUST = {
-    -1: "Mssing",
-    1: "A great deal of trust",
-    2: "Quite a lot of trust",
-    3: "Not very much trust",
-    4: "None at all",
-    7: "Do not understand the question",
-    8: "Can't choose",
-    9: "Decline to answer",
-}
 W4_VARIABLES = [
     ("country", "Country code", {-1: "Missing", 4: "China", 14: "Myanmar"}, 0),
     ("idnumber", "case number", None, 0),
@@ -243,19 +222,6 @@ W4_VARIABLES = [
     ("w_cross", "Cross-country weight", None, "F8.4"),
 ]
 
-W5_TRUST = {
-    -1: "Missing",
-    1: "Trust fully",
-    2: "Trust a lot",
-    3: "Trust somewhat",
-    4: "Distrust somewhat",
-    5: "Distrust a lot",
-    6: "Distrust fully",
-    97: "Do not understand the question",
-    98: "Can't choose",
-    99: "Decline to answer",
-}
-W5_MEDIA = {0: "Not applicable"} | W5_TRUST
 W5_VARIABLES = [
     ("COUNTRY", "Country code", {1: "Japan", 4: "China", 15: "Australia", 18: "India"}, 0),
     ("Year", "Interview year", None, 0),
