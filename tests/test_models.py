@@ -148,3 +148,147 @@ def test_no_complete_cases_gives_a_flagged_row_not_a_crash():
     ):
         assert len(table) == 1 and table["n"].iloc[0] == 0
         assert table["note"].iloc[0].startswith("not estimated") and np.isnan(table["coef"].iloc[0])
+
+
+def ordinal_sample(n_levels, n=1200, seed=3):
+    """Ordered outcome from a logistic latent variable, with a 3-level dummy set in exog."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n)
+    exog = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.uniform(-1, 1, n),
+         "g2": (group == 1).astype(float), "g3": (group == 2).astype(float)}
+    )  # fmt: skip
+    latent = exog.to_numpy() @ np.array([0.8, -0.4, 0.3, -0.5]) + rng.logistic(size=n)
+    cuts = np.linspace(-1.5, 1.5, n_levels - 1)
+    endog = pd.Series(pd.Categorical(np.digitize(latent, cuts) + 1, ordered=True))
+    return endog, exog, rng
+
+
+@pytest.mark.parametrize("n_levels", [2, 4, 6])
+def test_analytic_hessian_equals_numerical_derivatives(n_levels):
+    """Away from the optimum (so the score and the threshold chain-rule term are not zero),
+    the analytic Hessian equals the central difference of the analytic score and
+    statsmodels' own numerical Hessian of OrderedModel.loglike (scipy.stats cdf)."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime, approx_hess
+
+    from abs_trust.models import AnalyticOrderedModel
+
+    endog, exog, rng = ordinal_sample(n_levels)
+    model = AnalyticOrderedModel(endog, exog, distr="logit")
+    plain = OrderedModel(endog, exog, distr="logit")
+    assert model.exog_names == plain.exog_names
+    for _ in range(3):
+        point = plain.start_params + rng.normal(0, 0.3, len(plain.start_params))
+        analytic = model.hessian(point)
+        assert np.all(np.abs(model.score(point)) > 1e-3)  # not at a stationary point
+        np.testing.assert_allclose(analytic, analytic.T, rtol=1e-12, atol=1e-9)
+        scale = np.abs(analytic).max()
+        from_score = approx_fprime(point, model.score, centered=True)
+        np.testing.assert_allclose(analytic, from_score, rtol=1e-5, atol=1e-6 * scale)
+        independent = approx_hess(point, plain.loglike)
+        np.testing.assert_allclose(analytic, independent, rtol=1e-5, atol=1e-5 * scale)
+        # the same log-likelihood as statsmodels', through expit instead of scipy.stats
+        assert model.loglike(point) == pytest.approx(plain.loglike(point), rel=1e-12)
+
+
+def test_analytic_ordered_model_refuses_other_links():
+    from abs_trust.models import AnalyticOrderedModel
+
+    endog, exog, _ = ordinal_sample(4, n=100)
+    with pytest.raises(ValueError, match="logit"):
+        AnalyticOrderedModel(endog, exog, distr="probit")
+
+
+def categorical_survey(n=1500, seed=21):
+    """Ten education levels (so 10 must sort after 2) and five income levels, all cells > 30."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(18, 85, n),
+            "female": rng.integers(0, 2, n),
+            "education": rng.integers(1, 11, n),
+            "income": rng.integers(1, 6, n),
+            "w": rng.lognormal(0, 0.5, n),
+        }
+    ).astype({"age": "Int16", "female": "Int8", "education": "Int8", "income": "Int8"})
+    latent = rng.normal(size=n)
+    frame["trust_x"] = pd.array(np.clip(np.round(2.5 + latent), 1, 4), dtype="Int8")
+    effect = 0.05 * frame["education"].to_numpy(float) - 0.1 * (frame["income"] == 3).to_numpy()
+    y = 2 + 0.5 * latent + effect + 0.01 * frame["age"].to_numpy(float) + rng.logistic(size=n)
+    frame["trust_y"] = pd.array(np.clip(np.round(y), 1, 4), dtype="Int8")
+    frame.loc[:14, "income"] = pd.NA
+    return frame
+
+
+def formula_data(frame):
+    """Complete cases with integer category labels, as the formula API should see them."""
+    data = frame[["trust_y", "trust_x", *CONTROLS, "w"]].dropna().astype(float)
+    return data.astype({"education": int, "income": int})
+
+
+FORMULA = "trust_y ~ trust_x + age + female + C(education) + C(income)"
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_ols_with_categories_matches_the_formula_api(weight):
+    import statsmodels.formula.api as smf
+
+    frame = categorical_survey()
+    data = formula_data(frame)
+    model = smf.wls(FORMULA, data, weights=data["w"]) if weight else smf.ols(FORMULA, data)
+    reference = model.fit(cov_type="HC1", use_t=True)
+    est = ols_robust(frame, "trust_y", "trust_x", CONTROLS, weight=weight)
+    expected_terms = (
+        ["Intercept"] + [f"C(education)[T.{level}]" for level in range(2, 11)]
+        + [f"C(income)[T.{level}]" for level in range(2, 6)] + ["trust_x", "age", "female"]
+    )  # fmt: skip
+    assert list(reference.params.index) == expected_terms
+    assert list(est["term"]) == expected_terms
+    assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
+    assert est["n"].iloc[0] == len(data) == 1485
+    np.testing.assert_allclose(est["coef"], reference.params, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(est["se"], reference.bse, rtol=1e-8)
+    np.testing.assert_allclose(est["p"], reference.pvalues, rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(est["ci_low"], reference.conf_int()[0], rtol=1e-8, atol=1e-12)
+
+
+def test_ordered_logit_with_categories_matches_plain_statsmodels():
+    """Newton with the analytic derivatives lands where statsmodels' own BFGS on its
+    numerical derivatives does, with the formula API's term names."""
+    import warnings
+
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    frame = categorical_survey()
+    data = formula_data(frame)
+    data["trust_y"] = pd.Categorical(data["trust_y"].astype(int), ordered=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numerical-derivative BFGS chatter
+        reference = OrderedModel.from_formula(FORMULA, data, distr="logit").fit(
+            method="bfgs", disp=False, maxiter=5000, gtol=1e-7
+        )
+    est = ordered_logit(frame, "trust_y", "trust_x", CONTROLS)
+    expected_terms = (
+        [f"C(education)[T.{level}]" for level in range(2, 11)]
+        + [f"C(income)[T.{level}]" for level in range(2, 6)]
+        + ["trust_x", "age", "female", "1/2", "2/3", "3/4"]
+    )  # fmt: skip
+    assert list(reference.params.index) == expected_terms
+    assert list(est["term"]) == expected_terms
+    np.testing.assert_allclose(est["coef"], reference.params, atol=1e-4)
+    np.testing.assert_allclose(est["se"], reference.bse, rtol=1e-3)
+    assert "Newton did not converge" not in est["note"].iloc[0]
+
+
+def test_module_does_not_import_the_formula_or_api_layers():
+    """statsmodels.api / statsmodels.formula.api cost ~0.5 s per process to import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, abs_trust.models; "
+        "print([m for m in ('statsmodels.api', 'statsmodels.formula.api') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
