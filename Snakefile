@@ -1,19 +1,20 @@
 # abs-trust: Asian Barometer Survey release files -> institutional-trust tables, figures, and a
 # check against the published numbers (Farid & Song 2020). Read top to bottom:
 #   common    validate config + crosswalk, decide the waves and outputs
-#   ingest    one job per wave: release file(s) -> harmonized respondents (data/interim/)
-#   analyse   one job per wave: shares trusting and correlations (aggregates, results/)
-#   tables    the contract tables, Table 4
-#   figures   Figure 1, the Table 4 chart, correlations by country (+ report captions)
-#   reproduce every published number beside ours; the gate fails the run on a miss
+#   wave      one job per wave: release file(s) -> harmonized respondents (data/interim/)
+#             -> that wave's shares, coverage, correlations, models (results/tables/waves/)
+#   tables    one job: the contract tables, Table 4, cross-national tables, every published
+#             number beside ours, the report summary
+#   figures   one job: Figure 1, the Table 4 chart, correlations by country
+#   reproduce the gate: fails the run on a missed published number
+# Few jobs by design: each starts Python and imports pandas & co. (docs/performance.md).
 
 
 report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/ingest.smk"
-include: "workflow/rules/analyse.smk"
+include: "workflow/rules/wave.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/reproduce.smk"
@@ -26,8 +27,10 @@ rule all:
 
 
 onsuccess:
+    release_rate_limit_timer()
     print(run_summary(success=True))
 
 
 onerror:
+    release_rate_limit_timer()
     print(run_summary(success=False))

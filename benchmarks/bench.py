@@ -15,14 +15,15 @@ What is measured, in one run:
    files, the virtualenv) warm.
 3. **workflow no-op rerun** -- snakemake again in the same directory (nothing to do), and a
    ``snakemake -n`` dry run: the fixed cost of parsing the workflow and building the DAG.
-4. **floor** -- one ``python -c`` process that imports the analysis stack (numpy, pandas,
-   pyreadstat, pyarrow, scipy.stats, statsmodels.api, matplotlib) and reads only the needed
+4. **floor** -- one ``python -c`` process that imports the analysis stack the workflow's
+   jobs use (`FLOOR_IMPORTS`: numpy, pandas, pyarrow.parquet, pyreadstat, pandera, scipy,
+   the statsmodels estimators, matplotlib's figure and backends) and reads only the needed
    columns of every release file with pyreadstat (``usecols``: the crosswalk's variables,
    ``load_crosswalk(...).wave(W).variables()``, matched case-insensitively to the file's
    names). It is the least any implementation must pay: start Python, import, read the data.
 5. **adding a wave** (full scale only) -- in another fresh copy, a run on W1-W5, then the
-   dry run of the same workflow with W6 added: the jobs it would run must be ingest W6,
-   analyse_wave W6 and the aggregate rules (no other wave's ingest or analysis); then the
+   dry run of the same workflow with W6 added: the jobs it would run must be wave W6 and
+   the aggregate rules (no other wave's job); then the
    incremental run itself.
 6. **bootstrap** -- a separate process ingests the fixture (W3, W4; China) and times
    `abs_trust.bootstrap.bootstrap_shares` for 1,000 replicates of every China share (13
@@ -84,12 +85,32 @@ GOAL_NOOP_DRY = 1.5  # no-op rerun <= 1.5x the dry run
 GOAL_BOOTSTRAP_S = 2.0  # 1,000 replicates of every China W3/W4 share
 BOOTSTRAP_REPS = 1000
 # Rules with a {wave} wildcard; every other rule is an aggregate over the waves.
-PER_WAVE_RULES = ("ingest", "analyse_wave")
+PER_WAVE_RULES = ("wave",)
+# The third-party modules the workflow's jobs import, together (not statsmodels.api, which
+# no job imports; tests/test_imports.py keeps the jobs to this list).
+FLOOR_IMPORTS = (
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "pyreadstat",
+    "pandera.pandas",
+    "scipy.optimize",
+    "scipy.special",
+    "scipy.stats",
+    "statsmodels.regression.linear_model",
+    "statsmodels.miscmodels.ordinal_model",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_pdf",
+    "matplotlib.backends.backend_svg",
+)
 
 FLOOR_SCRIPT = """\
 import json, sys, time
 t0 = time.perf_counter()
-import numpy, pandas, pyreadstat, pyarrow, scipy.stats, statsmodels.api, matplotlib
+import importlib
+for name in sys.argv[2].split(","):
+    importlib.import_module(name)
 t1 = time.perf_counter()
 rows = 0
 for path, cols in json.loads(sys.argv[1]):
@@ -268,7 +289,7 @@ def job_breakdown(sampler: TreeSampler, workdir: Path) -> dict[str, dict]:
         if found:
             step_by_log[log.relative_to(workdir / "logs").as_posix()] = float(found[1])
     for name, seconds in step_by_log.items():
-        # logs/ingest/W3.log -> ingest, logs/analyse/W3.log -> analyse_wave, logs/table4.log ...
+        # logs/wave/W3.log -> wave, logs/tables.log -> tables, logs/figures.log -> figures
         stem = name.split("/")[0].removesuffix(".log")
         rule = next((r for r in rules if r == stem or r.startswith(stem + "_")), None)
         if rule is not None:
@@ -352,7 +373,7 @@ def dry_run_jobs(text: str) -> list[dict]:
 
 
 def check_added_wave(jobs: list[dict], wave: str) -> tuple[bool, str]:
-    """Only ``wave``'s per-wave jobs (ingest, analyse_wave) and aggregates may run."""
+    """Only ``wave``'s own job and the aggregates may run."""
     per_wave = sorted((j["rule"], j["wildcards"]) for j in jobs if j["rule"] in PER_WAVE_RULES)
     expected = sorted((rule, f"wave={wave}") for rule in PER_WAVE_RULES)
     if per_wave != expected:
@@ -360,7 +381,7 @@ def check_added_wave(jobs: list[dict], wave: str) -> tuple[bool, str]:
     stray = [j for j in jobs if j["rule"] not in PER_WAVE_RULES and j["wildcards"]]
     if stray:
         return False, f"unexpected wildcard jobs {stray}"
-    return True, "only the new wave's ingest and analysis, plus the aggregates"
+    return True, "only the new wave's job, plus the aggregates"
 
 
 def bootstrap_timing(files: dict[str, list[str]], scratch: Path) -> dict:
@@ -421,7 +442,9 @@ def cold_run(cmd: list[str], workdir: Path, out: Path) -> Measurement:
 
 def floor_run(spec: list[list], workdir: Path, scratch: Path) -> Measurement:
     floor, _ = measure(
-        [sys.executable, "-c", FLOOR_SCRIPT, json.dumps(spec)], workdir, scratch / "floor.out"
+        [sys.executable, "-c", FLOOR_SCRIPT, json.dumps(spec), ",".join(FLOOR_IMPORTS)],
+        workdir,
+        scratch / "floor.out",
     )
     floor.extra.update(json.loads((scratch / "floor.out").read_text().strip().splitlines()[-1]))
     return floor

@@ -11,11 +11,12 @@ import yaml
 from layouts.build import W5_TRUST
 
 from abs_trust import readers
+from abs_trust.config import codebook_candidates
 from abs_trust.crosswalk import load_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, InputFileError
 from abs_trust.harmonize import as_codes
 from abs_trust.ingest import ingest_wave
-from abs_trust.readers import codebook_candidates, read_codebook, read_release
+from abs_trust.readers import read_codebook, read_release
 from conftest import ROOT
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")

@@ -23,13 +23,13 @@ import pandas as pd
 import pyreadstat
 import yaml
 
+from .config import codebook_candidates
 from .errors import CrosswalkMismatchError, InputFileError
 
 READERS = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav, ".dta": pyreadstat.read_dta}
 CSV_SUFFIX = ".csv"
 # Sidecar codebook of ``W6_Cambodia.csv``: ``W6_Cambodia.codebook.yaml`` (or .yml/.json), or
 # the same with the full file name, ``W6_Cambodia.csv.codebook.yaml``.
-CODEBOOK_SUFFIXES = (".codebook.yaml", ".codebook.yml", ".codebook.json")
 CODEBOOK_KEYS = {"labels", "label", "type"}
 
 
@@ -187,13 +187,6 @@ def _read_release(path: Path, variables: list[str], encoding: str | None) -> Rel
 
 
 # --- CSV with a codebook --------------------------------------------------------------------
-def codebook_candidates(path: str | Path) -> list[Path]:
-    """Where the sidecar codebook of a CSV release may be, in the order looked up."""
-    path = Path(path)
-    stems = [path.with_suffix(""), path]  # W6.codebook.yaml, then W6.csv.codebook.yaml
-    return [stem.with_name(stem.name + suffix) for stem in stems for suffix in CODEBOOK_SUFFIXES]
-
-
 def find_codebook(path: str | Path) -> Path:
     """The one sidecar codebook of ``path``.
 

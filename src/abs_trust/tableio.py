@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: the tables each wave's job writes (results/tables/waves/<wave>/), keyed as in the rules
+WAVE_TABLES = ("trust", "coverage", "correlations", "models", "sensitivity")
+
 
 def read_correlations(path) -> pd.DataFrame:
     """Read ``correlations.csv`` back; an empty ``controls`` cell is the bivariate r, not NaN."""

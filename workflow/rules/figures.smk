@@ -1,72 +1,50 @@
-rule figure_local_vs_ngo:
+# All figures in one job: matplotlib is imported once, and the job reads the per-wave
+# tables directly, so it runs beside the `tables` job rather than after it.
+rule figures:
     input:
+        correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
+        trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
         parquets=expand("data/interim/{wave}.parquet", wave=FIGURE1_WAVES),
-        metas=expand("data/interim/{wave}.json", wave=FIGURE1_WAVES),
-        correlations="results/tables/correlations.csv",
     output:
-        png=report(
+        figure1_png=report(
             "results/figures/local_government_vs_ngo.png",
             caption="../report/figure_local_vs_ngo.rst",
             category="Figures",
             labels={"figure": "Figure 1: local government vs NGOs", "format": "PNG"},
         ),
-        svg="results/figures/local_government_vs_ngo.svg",
-        pdf="results/figures/local_government_vs_ngo.pdf",
-    log:
-        "logs/figure_local_vs_ngo.log",
-    conda:
-        "../envs/abs-trust.yaml"
-    params:
-        country=config["figure1"].get("country", "china"),
-        weighted=headline_weights(FIGURE1_WAVES),
-    script:
-        "../scripts/figure_local_vs_ngo.py"
-
-
-rule figure_institution_trust:
-    input:
-        trust="results/tables/institution_trust.csv",
-        metas=expand("data/interim/{wave}.json", wave=TABLE4_WAVES),
-    output:
-        png=report(
+        figure1_svg="results/figures/local_government_vs_ngo.svg",
+        figure1_pdf="results/figures/local_government_vs_ngo.pdf",
+        trust_png=report(
             "results/figures/institution_trust.png",
             caption="../report/figure_institution_trust.rst",
             category="Figures",
             labels={"figure": "Table 4 shares, by year", "format": "PNG"},
         ),
-        svg="results/figures/institution_trust.svg",
-        pdf="results/figures/institution_trust.pdf",
-    log:
-        "logs/figure_institution_trust.log",
-    conda:
-        "../envs/abs-trust.yaml"
-    params:
-        country=config["table4"].get("country", "china"),
-        weighted=headline_weights(TABLE4_WAVES),
-        nonresponse=config["nonresponse"],
-    script:
-        "../scripts/figure_institution_trust.py"
-
-
-rule figure_correlations:
-    input:
-        correlations="results/tables/correlations.csv",
-        metas=expand("data/interim/{wave}.json", wave=WAVES),
-    output:
-        png=report(
+        trust_svg="results/figures/institution_trust.svg",
+        trust_pdf="results/figures/institution_trust.pdf",
+        corr_png=report(
             "results/figures/correlation_by_country.png",
             caption="../report/figure_correlations.rst",
             category="Figures",
             labels={"figure": "Correlation by country and wave", "format": "PNG"},
         ),
-        svg="results/figures/correlation_by_country.svg",
-        pdf="results/figures/correlation_by_country.pdf",
+        corr_svg="results/figures/correlation_by_country.svg",
+        corr_pdf="results/figures/correlation_by_country.pdf",
     log:
-        "logs/figure_correlations.log",
+        "logs/figures.log",
     conda:
         "../envs/abs-trust.yaml"
     params:
+        figure1_country=config["figure1"].get("country", "china"),
+        figure1_waves=FIGURE1_WAVES,
+        figure1_weighted=headline_weights(FIGURE1_WAVES),
+        table4_country=config["table4"].get("country", "china"),
+        table4_waves=TABLE4_WAVES,
+        table4_weighted=headline_weights(TABLE4_WAVES),
+        weighted=headline_weights(WAVES),
+        nonresponse=config["nonresponse"],
         pair=config["correlations"][0],
-        weighted=config["weights"] is not False,
+        weights_on=config["weights"] is not False,
     script:
-        "../scripts/figure_correlations.py"
+        "../scripts/figures.py"

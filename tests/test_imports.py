@@ -1,0 +1,61 @@
+"""Each workflow job imports only what it needs: every job is a fresh Python process, and
+imports are most of a short job's cost (docs/performance.md).
+
+The imports of each script under workflow/scripts/ are run in a clean interpreter and the
+loaded modules inspected, so a stray import anywhere below them (a module importing scipy
+for one constant) fails here rather than slowing every run.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "workflow" / "scripts"
+
+# script -> packages it must not load
+FORBIDDEN = {
+    "wave.py": {"matplotlib", "statsmodels.api", "pingouin"},
+    "tables.py": {"scipy", "statsmodels", "matplotlib", "pyreadstat", "pandera", "pingouin"},
+    "figures.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
+    "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib"},
+}
+
+
+def script_imports(path: Path) -> list[str]:
+    """The module-level import statements of a script, as source lines."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        ast.unparse(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+
+
+def loaded_after(statements: list[str]) -> set[str]:
+    code = "\n".join([*statements, "import json, sys", "print(json.dumps(sorted(sys.modules)))"])
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_every_script_is_listed():
+    assert {p.name for p in SCRIPTS.glob("*.py")} == set(FORBIDDEN)
+
+
+@pytest.mark.parametrize("script", sorted(FORBIDDEN))
+def test_job_imports_only_what_it_needs(script):
+    modules = loaded_after(script_imports(SCRIPTS / script))
+    assert "abs_trust.runner" in modules  # the imports did run
+    bad = sorted(m for m in modules for f in FORBIDDEN[script] if m == f or m.startswith(f + "."))
+    assert not bad, f"{script} loads {bad[:8]}"
+
+
+def test_forbidden_check_bites():
+    modules = loaded_after(["import abs_trust.runner", "import statsmodels.api"])
+    assert "statsmodels.api" in modules and "scipy.stats" in modules
