@@ -36,6 +36,20 @@ def test_several_files_make_one_wave(tmp_path):
     files = [write_w3_like(tmp_path / "a.sav", a), write_w3_like(tmp_path / "b.sav", b)]
     frame, meta = ingest_wave([str(f) for f in files], CW.wave("W3"), CW, "all")
     assert len(frame) == 60 and len(meta["sources"]) == 2
+    # harmonized together = each file harmonized alone, stacked (values, dtypes, order)
+    alone = [ingest_wave([str(f)], CW.wave("W3"), CW, "all")[0] for f in files]
+    pd.testing.assert_frame_equal(frame, pd.concat(alone, ignore_index=True))
+
+
+def test_a_bad_code_in_one_of_several_files_names_that_file(tmp_path):
+    good = w3_frame(n=30, seed=1)
+    bad = w3_frame(n=30, seed=2).assign(idnumber=lambda d: d["idnumber"] + 1000)
+    bad.loc[3, "q19"] = 5  # not on the four-point scale, nor a nonresponse code
+    files = [write_w3_like(tmp_path / "good.sav", good), write_w3_like(tmp_path / "bad.sav", bad)]
+    with pytest.raises(CrosswalkMismatchError) as err:
+        ingest_wave([str(f) for f in files], CW.wave("W3"), CW, "all")
+    message = str(err.value)
+    assert message.startswith(f"{files[1]}: variable 'q19'") and "good.sav" not in message
 
 
 def test_reversed_file_is_refused_at_ingest(tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .crosswalk import Crosswalk, WaveSpec, check_value_labels
+from .errors import AbsTrustError
 from .harmonize import check_unique_ids, harmonize, select_countries
 from .readers import ReleaseFile, read_release
 from .schema import validate_harmonized
@@ -46,11 +47,11 @@ def ingest_wave(
         JSON-serialisable facts the analyses need: sources and checksums, whether the data
         are the synthetic fixture, the trust scale, and respondents and modal year per country.
     """
-    parts, sources = [], []
+    releases, sources = [], []
     for path in files:
         release = read_release(path, spec.variables(), encoding=encoding)
         check_release_labels(release, spec)
-        parts.append(harmonize(release.data, spec, crosswalk, release.path))
+        releases.append(release)
         sources.append(
             {
                 "path": str(path),
@@ -60,13 +61,33 @@ def ingest_wave(
                 "declared_user_missing": sorted(release.missing_ranges),
             }
         )
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = harmonize_releases(releases, spec, crosswalk)
     frame = select_countries(frame, countries, spec.wave, files)
     check_unique_ids(frame, spec.wave, files)
     frame = validate_harmonized(
         frame, spec.scale.points, sorted(crosswalk.countries.values()), ", ".join(files)
     )
     return frame, wave_metadata(frame, spec, sources)
+
+
+def harmonize_releases(
+    releases: list[ReleaseFile], spec: WaveSpec, crosswalk: Crosswalk
+) -> pd.DataFrame:
+    """Harmonize the files of one wave together (W6 comes as a dozen country files).
+
+    One pass over the stacked columns costs what one file costs; recoding file by file cost
+    ~60 ms per file. A file with a bad code still gets an error naming it: on failure the
+    files are harmonized one at a time, so the first bad one raises with its own name.
+    """
+    if len(releases) == 1:
+        return harmonize(releases[0].data, spec, crosswalk, releases[0].path)
+    stacked = pd.concat([r.data for r in releases], ignore_index=True)
+    try:
+        return harmonize(stacked, spec, crosswalk, ", ".join(r.path for r in releases))
+    except AbsTrustError:
+        for release in releases:
+            harmonize(release.data, spec, crosswalk, release.path)
+        raise
 
 
 def wave_metadata(frame: pd.DataFrame, spec: WaveSpec, sources: list[dict]) -> dict:
