@@ -114,3 +114,36 @@ def test_stata_file_named_sav(tmp_path):
     path.write_bytes(Path(tmp_path / "x.dta").read_bytes())
     with pytest.raises(InputFileError, match="another format renamed"):
         read_release(path, ["q15"])
+
+
+def test_a_reader_crash_among_several_files_names_the_file(tmp_path, monkeypatch):
+    """A wave's files share one forked reader; if ReadStat crashes in it, the error still
+    names the file (found by reading each file in its own child)."""
+    import os
+
+    from abs_trust import readers
+
+    paths = [
+        write_w3_like(tmp_path / f"{name}.sav", w3_frame(n=20, seed=k))
+        for k, name in enumerate(["first", "crashes", "last"])
+    ]
+    real = readers._read_release
+
+    def crash_on(path, variables, encoding):
+        if "crashes" in str(path):
+            os.abort()  # what a segfault in C does to the reading process
+        return real(path, variables, encoding)
+
+    monkeypatch.setattr(readers, "_read_release", crash_on)
+    with pytest.raises(InputFileError) as err:
+        readers.read_releases(paths, SPEC.variables())
+    assert str(err.value).startswith(f"{paths[1]}: the SPSS/Stata reader crashed")
+
+    monkeypatch.setattr(readers, "_read_release", real)
+    together = readers.read_releases(paths, SPEC.variables())
+    for path, release in zip(paths, together, strict=True):
+        alone = read_release(path, SPEC.variables())
+        pd.testing.assert_frame_equal(release.data, alone.data)
+        assert (release.path, release.sha256, release.value_labels) == (
+            alone.path, alone.sha256, alone.value_labels,
+        )  # fmt: skip

@@ -15,7 +15,7 @@ import pandas as pd
 from .crosswalk import Crosswalk, WaveSpec, check_value_labels
 from .errors import AbsTrustError
 from .harmonize import check_unique_ids, harmonize, select_countries
-from .readers import ReleaseFile, read_release
+from .readers import ReleaseFile, read_releases
 from .schema import validate_harmonized
 
 SYNTHETIC_MARK = "SYNTHETIC"
@@ -47,11 +47,10 @@ def ingest_wave(
         JSON-serialisable facts the analyses need: sources and checksums, whether the data
         are the synthetic fixture, the trust scale, and respondents and modal year per country.
     """
-    releases, sources = [], []
-    for path in files:
-        release = read_release(path, spec.variables(), encoding=encoding)
+    releases = read_releases(files, spec.variables(), encoding=encoding)
+    sources = []
+    for path, release in zip(files, releases, strict=True):
         check_release_labels(release, spec)
-        releases.append(release)
         sources.append(
             {
                 "path": str(path),
