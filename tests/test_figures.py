@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+import matplotlib as mpl
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
 from PIL import Image
 
 from abs_trust.errors import DataError
@@ -16,6 +21,7 @@ from abs_trust.figures import (
     INSTITUTION_LABELS,
     SYNTHETIC_FOOTER,
     conditional_means,
+    figure_correlation_by_country,
     figure_institution_trust,
     figure_local_vs_ngo,
     joint_distribution,
@@ -320,7 +326,150 @@ def test_figure_institution_trust_rejects_duplicate_rows():
         figure_institution_trust(doubled, synthetic=False)
 
 
+# --------------------------------------------------------------------------- correlation figure
+
+
+def corr_table() -> pd.DataFrame:
+    """Five countries (two rows of four panels, three left empty), CI = r +- 0.05."""
+    rows = [
+        ("china", "W1", 2002, 0.31),
+        ("china", "W3", 2011, 0.34),
+        ("china", "W4", 2015, 0.28),
+        ("japan", "W2", 2007, 0.36),
+        ("japan", "W5", 2019, 0.38),
+        ("korea", "W4", 2015, 0.32),
+        ("hong_kong", "W3", 2012, 0.37),
+        ("hong_kong", "W6", 2022, 0.34),
+        ("mongolia", "W2", 2006, 0.39),
+    ]
+    table = pd.DataFrame(rows, columns=["country", "wave", "year", "r"])
+    return table.assign(ci_low=table["r"] - 0.05, ci_high=table["r"] + 0.05)
+
+
+def test_figure_correlation_by_country_panels_labels_and_ticks():
+    fig = figure_correlation_by_country(corr_table(), synthetic=False)
+    assert len(fig.axes) == 8
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["China", "Hong Kong", "Japan", "Korea", "Mongolia"]
+    assert [ax.get_ylabel() for ax in fig.axes[:5]] == ["r (95 % CI)", "", "", "", "r (95 % CI)"]
+    china = shown[0]
+    assert [t.get_text() for t in china.texts] == ["0.31\nW1", "0.34\nW3", "0.28\nW4"]
+    # Shared y axis from 0 to 0.5 (no CI below 0.05 or above 0.45): ticks every 0.1.
+    assert china.get_ylim() == pytest.approx((0.0, 0.5))
+    fig.draw_without_rendering()
+    labels = [t.get_text() for t in china.get_yticklabels()]
+    assert labels == ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5"]
+    assert not any(t.get_text() for t in shown[1].get_yticklabels() if t.get_visible())
+    # Year ticks are those matplotlib's integer locator picks for each panel's limits.
+    for ax in shown:
+        reference = MaxNLocator(nbins=4, integer=True).tick_values(*ax.get_xlim())
+        low, high = ax.get_xlim()
+        expected = [f"{v:.0f}" for v in reference if low <= v <= high]
+        drawn = [t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+        assert drawn == expected, ax.get_title()
+    # Titles sit at the axes top: nothing above the axes that automatic placement would avoid.
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for ax in shown:
+        assert ax.title.get_position()[1] == 1.0
+        assert ax.title.get_window_extent(renderer).y0 > ax.get_window_extent(renderer).y1
+
+
+def test_figure_correlation_by_country_draws_as_with_matplotlib_default_ticks(tmp_path):
+    # The figure fixes its ticks and skips the annotations' inside-the-axes check; drawn with
+    # matplotlib's own locators, formatters and check instead, every pixel must be the same.
+    fig = figure_correlation_by_country(corr_table(), synthetic=True)
+    reference = figure_correlation_by_country(corr_table(), synthetic=True)
+    shown = [ax for ax in reference.axes if ax.get_visible()]
+    for ax in shown:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        for text in ax.texts:
+            text.set_annotation_clip(None)
+    shown[0].yaxis.set_major_locator(AutoLocator())
+    shown[0].yaxis.set_major_formatter(ScalarFormatter())
+    (ours,) = save_figure(fig, tmp_path / "ours.png")
+    (theirs,) = save_figure(reference, tmp_path / "reference.png")
+    np.testing.assert_array_equal(mpimg.imread(ours), mpimg.imread(theirs))
+
+
+def test_figure_correlation_by_country_needs_an_estimate():
+    with pytest.raises(DataError, match="no estimate"):
+        figure_correlation_by_country(corr_table().assign(r=np.nan), synthetic=False)
+    with pytest.raises(DataError, match="ci_high"):
+        figure_correlation_by_country(corr_table().drop(columns="ci_high"), synthetic=False)
+
+
 # --------------------------------------------------------------------------- save_figure
+
+# What save_figure must write, spelled out independently of it: 300-dpi PNG, no dates or
+# software versions, fixed SVG id salt, a 0.05-inch pad around each format's tight box.
+SAVE_OPTIONS = {
+    "png": {"dpi": 300, "metadata": {"Software": None}},
+    "svg": {"metadata": {"Date": None, "Creator": None}},
+    "pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None}},
+}
+
+
+def matplotlib_tight_save(fig, path):
+    """The plain matplotlib route: lay out with a full draw, freeze, savefig finds the box."""
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    with mpl.rc_context({"svg.hashsalt": "abs-trust", "pdf.compression": 6}):
+        fig.savefig(path, bbox_inches="tight", pad_inches=0.05, **SAVE_OPTIONS[path.suffix[1:]])
+    return path
+
+
+def same_svg(a, b) -> bool:
+    """Equal SVG up to clip-path ids (hashes of full-precision clip boxes) and 1e-4 pt."""
+    number = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+    def parts(path):
+        text = re.sub(r"\bp[0-9a-f]{10}\b", "p-id", path.read_text())
+        return number.split(text), np.array([float(x) for x in number.findall(text)])
+
+    (words_a, numbers_a), (words_b, numbers_b) = parts(a), parts(b)
+    return (
+        words_a == words_b
+        and numbers_a.shape == numbers_b.shape
+        and np.allclose(numbers_a, numbers_b, rtol=0, atol=1e-4)
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: figure_institution_trust(trust_table(), synthetic=True),
+        lambda: figure1(synthetic=True),
+    ],
+    ids=["institution_trust", "figure1"],
+)
+def test_save_figure_writes_what_matplotlib_tight_bbox_writes(tmp_path, build):
+    # Each format is cropped to the box its own renderer measures (raster and vector text
+    # widths differ), so every file must match matplotlib's own bbox_inches="tight" save.
+    png, svg, pdf = save_figure(build(), [tmp_path / f"ours.{fmt}" for fmt in SAVE_OPTIONS])
+    reference = build()
+    ref_png = matplotlib_tight_save(reference, tmp_path / "ref.png")
+    ref_svg = matplotlib_tight_save(reference, tmp_path / "ref.svg")
+    ref_pdf = matplotlib_tight_save(reference, tmp_path / "ref.pdf")
+    with Image.open(png) as image, Image.open(ref_png) as ref_image:
+        assert image.size == ref_image.size
+        assert image.info["dpi"] == ref_image.info["dpi"]
+    np.testing.assert_array_equal(mpimg.imread(png), mpimg.imread(ref_png))
+    assert same_svg(svg, ref_svg)
+    assert pdf.read_bytes() == ref_pdf.read_bytes()
+
+
+def test_save_figure_ignores_rc_bbox_and_layout_settings(tmp_path):
+    # A matplotlibrc asking for tight boxes or constrained layout by default must not change
+    # the files, and the saved figure is left without a layout engine and unpatched.
+    fig = figure_institution_trust(trust_table(), synthetic=True)
+    (plain,) = save_figure(fig, tmp_path / "plain.png")
+    assert fig.get_layout_engine() is None
+    assert "draw" not in vars(fig)
+    rc = {"savefig.bbox": "tight", "figure.constrained_layout.use": True, "figure.autolayout": True}
+    with mpl.rc_context(rc):
+        (odd,) = save_figure(figure_institution_trust(trust_table(), True), tmp_path / "odd.png")
+    assert odd.read_bytes() == plain.read_bytes()
 
 
 def test_save_figure_png_at_300_dpi(tmp_path):

@@ -12,6 +12,8 @@ higher = more trust, ``<NA>`` = nonresponse. Everything drawn from the synthetic
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +27,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
 from abs_trust.crosswalk import INSTITUTION_LABELS
 from abs_trust.errors import DataError
@@ -436,7 +438,9 @@ def figure_local_vs_ngo(
             ax.tick_params(length=0)
             ax.spines[:].set_visible(False)
             ax.set_xlabel(_upper_first(x_phrase))
-            ax.set_title(str(panel["title"]), pad=16, fontweight="bold")
+            # y=1.0 is where matplotlib's automatic title placement puts it (nothing sits above
+            # the axes); giving it skips that search, rerun at every draw and measurement.
+            ax.set_title(str(panel["title"]), pad=16, fontweight="bold", y=1.0)
             ax.text(
                 0.5,
                 1.015,
@@ -677,7 +681,8 @@ def figure_correlation_by_country(
     -------
     matplotlib.figure.Figure
         One panel per country (shared y axis, r from 0 at least down to the lowest CI), a
-        point per wave at its year with the 95 % interval, waves joined by a line.
+        point per wave at its year with the 95 % interval, waves joined by a line. Tick
+        positions and labels are fixed for the limits drawn (set new ones if you change them).
     """
     _require_columns(corr, ["country", "wave", "year", "r", "ci_low", "ci_high"])
     data = corr.loc[corr["r"].notna()].copy()
@@ -702,10 +707,14 @@ def figure_correlation_by_country(
             ax.plot(years, r, color="0.6", lw=1, zorder=1)
             ax.errorbar(years, r, yerr=err, fmt="o", color=YEAR_COLOURS[0], ms=4, capsize=2,
                         lw=1, zorder=2)  # fmt: skip
+            # The x limits below always hold every point, and so do the y limits unless a CI is
+            # missing; where the point is surely inside, annotation_clip=False spares the
+            # inside-the-axes check an annotation otherwise makes at every draw and measurement.
             for year, value, wave in zip(years, r, rows["wave"], strict=True):
                 ax.annotate(f"{value:.2f}\n{wave}", (year, value), textcoords="offset points",
-                            xytext=(5, -4), fontsize=7, va="top")  # fmt: skip
-            ax.set_title(country.replace("_", " ").title(), fontsize=9)
+                            xytext=(5, -4), fontsize=7, va="top",
+                            annotation_clip=False if low < value < high else None)  # fmt: skip
+            ax.set_title(country.replace("_", " ").title(), fontsize=9, y=1.0)  # as in Figure 1
             ax.axhline(0, color="0.3", lw=0.6)
             ax.set_ylim(low, high)
             pad = 1 if len(years) == 1 else 0.1 * (years.max() - years.min())
@@ -714,10 +723,29 @@ def figure_correlation_by_country(
             ax.grid(axis="y", color="0.9")
         for ax in axes[len(countries) :]:
             ax.set_visible(False)
+        for ax in axes[: len(countries)]:
+            _freeze_ticks(ax.xaxis)
+        _freeze_ticks(axes[0].yaxis)  # shared by every panel
         for ax in axes[::ncols]:
             ax.set_ylabel("r (95 % CI)")
         fig.suptitle(title or "Trust in local government and in NGOs: correlation by country")
     return fig
+
+
+def _freeze_ticks(axis) -> None:
+    """Fix ``axis``'s major ticks and labels to what its locator and formatter give now.
+
+    Call once the view limits are final. Matplotlib otherwise reruns the locator and formatter
+    at every layout pass, measurement and draw (hundreds of times when one figure of small
+    multiples is saved in three formats), for the same answer each time.
+    """
+    locs = axis.get_majorticklocs()
+    formatter = axis.get_major_formatter()
+    labels = formatter.format_ticks(locs)
+    fixed = FixedFormatter(labels)
+    fixed.set_offset_string(formatter.get_offset())  # e.g. "1e3" beside the axis; often ""
+    axis.set_major_locator(FixedLocator(locs))
+    axis.set_major_formatter(fixed)
 
 
 def _year_label(rows: pd.DataFrame, year: int) -> str:
@@ -740,6 +768,16 @@ _SAVE_OPTIONS = {
     ".svg": {"metadata": {"Date": None, "Creator": None}},
     ".pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Creator": None}},
 }
+_PAD_IN = 0.05  # inches of white space around the tight bounding box
+# "standard": savefig must not look for a tight box itself (a user's matplotlibrc could say
+# "tight"), nor may set_layout_engine(None) fall back to an rc layout: save_figure does both.
+_SAVE_RC = {
+    "svg.hashsalt": "abs-trust",
+    "pdf.compression": 6,
+    "savefig.bbox": "standard",
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": False,
+}
 
 
 def save_figure(fig: Figure, paths: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -748,8 +786,10 @@ def save_figure(fig: Figure, paths: str | Path | Iterable[str | Path]) -> list[P
     PNG is written at 300 dpi; SVG and PDF are vector. Dates and software versions are left out
     of the metadata and SVG element ids are derived from a fixed salt, so a rerun on the same
     input writes identical SVG, PDF and PNG bytes and does not make needless diffs. The
-    figure's constrained layout is computed once and then frozen (the layout engine is set to
-    "none"), so every format gets the same positions whatever the order of saving.
+    figure's constrained layout is computed once and then frozen (the figure is left without a
+    layout engine), so every format gets the same positions whatever the order of saving. Each
+    file is cropped to the figure's tight bounding box as that format measures text, plus a
+    0.05-inch pad.
 
     Parameters
     ----------
@@ -772,23 +812,68 @@ def save_figure(fig: Figure, paths: str | Path | Iterable[str | Path]) -> list[P
                 f"cannot save figure to {str(target)!r}: suffix must be one of "
                 f"{sorted(_SAVE_OPTIONS)}"
             )
-    # Constrained layout is recomputed at every draw with that format's renderer, so positions
-    # would drift between saves by a fraction of a point; lay out once, then freeze.
-    engine = fig.get_layout_engine()
-    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
     written = []
-    with mpl.rc_context({"svg.hashsalt": "abs-trust", "pdf.compression": 6}):
+    with mpl.rc_context(_SAVE_RC):
+        _freeze_layout(fig)
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
+            fmt = target.suffix.lower().lstrip(".")
             options = _SAVE_OPTIONS[target.suffix.lower()]
-            fig.savefig(
-                target,
-                format=target.suffix.lower().lstrip("."),
-                bbox_inches="tight",
-                pad_inches=0.05,
-                **options,
-            )
+            # An explicit box rather than bbox_inches="tight": with no layout engine left,
+            # savefig then draws the figure once, not a second, discarded time to find the box.
+            bbox = _tight_bbox_inches(fig, fmt, options.get("dpi"))
+            fig.savefig(target, format=fmt, bbox_inches=bbox.padded(_PAD_IN), **options)
             written.append(target)
     return written
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Run ``fig``'s layout engine once, then remove it so no later draw moves anything.
+
+    Constrained layout would otherwise be recomputed at every draw with that format's renderer,
+    so positions would drift between saves by a fraction of a point. Only the layout engine
+    runs, as the first step of a draw would run it, not a whole draw: every save measures and
+    draws the figure anew anyway. Left in place, an engine also makes savefig draw twice.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    if fig.axes and not isinstance(engine, PlaceHolderLayoutEngine):
+        # Figure.draw ignores a ValueError from the engine too (e.g. a figure too small).
+        with contextlib.suppress(ValueError):
+            engine.execute(fig)
+    fig.set_layout_engine(None)  # call within _SAVE_RC: None must not mean an rc default
+
+
+class _Measured(Exception):
+    """Carries the tight bounding box out of an aborted :meth:`Figure.savefig`."""
+
+    def __init__(self, bbox):
+        super().__init__("tight bounding box measured")
+        self.bbox = bbox
+
+
+def _tight_bbox_inches(fig: Figure, fmt: str, dpi: float | None):
+    """Tight bounding box of ``fig`` in inches, with text measured as ``fmt`` at ``dpi`` will.
+
+    Raster and vector renderers measure text slightly differently, so each format gets the box
+    its own renderer sees: savefig is started on a scratch buffer and stopped at its first draw
+    call, where the renderer exists but nothing has been drawn yet (matplotlib's own
+    ``backend_bases._get_renderer`` does the same; it is private, this uses public calls).
+    """
+
+    def measure(renderer):
+        raise _Measured(fig.get_tightbbox(renderer))
+
+    shadowed = vars(fig).get("draw")  # an instance attribute a caller may have set
+    fig.draw = measure  # shadows Figure.draw for this one savefig
+    try:
+        fig.savefig(io.BytesIO(), format=fmt, dpi=dpi)
+    except _Measured as measured:
+        return measured.bbox
+    finally:
+        if shadowed is None:
+            del fig.draw
+        else:
+            fig.draw = shadowed
+    raise RuntimeError(f"saving as {fmt!r} never drew the figure; cannot find its bounding box")
