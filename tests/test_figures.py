@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import matplotlib as mpl
 import matplotlib.image as mpimg
@@ -229,10 +230,10 @@ def test_figure_local_vs_ngo_validates_panels():
 
 def trust_table(years=(2011, 2015), with_ci=True) -> pd.DataFrame:
     shares = {
-        "local_government": [80.27, 68.74, 70.0],
-        "ngos": [61.4, 53.1, 50.0],
-        "national_government": [95.9, 94.7, 93.0],
-        "civil_service": [69.4, 63.6, 60.0],
+        "local_government": [80.27, 68.74, 70.0, 72.0, 66.0],
+        "ngos": [61.4, 53.1, 50.0, 55.0, 52.0],
+        "national_government": [95.9, 94.7, 93.0, 92.0, 91.0],
+        "civil_service": [69.4, 63.6, 60.0, 62.0, 64.0],
     }
     rows = []
     for inst, values in shares.items():
@@ -317,6 +318,19 @@ def test_figure_institution_trust_any_number_of_years():
         t.get_text() for t in figure_institution_trust(partial, False).axes[0].get_yticklabels()
     ]
     assert "NGOs" in ticks
+
+
+def test_figure_institution_trust_five_waves_keep_a_wide_plot(tmp_path):
+    # Table 4 over W1-W5: four legend entries side by side once overflowed the figure and
+    # constrained layout collapsed the plot (with a warning) into a sliver.
+    five = trust_table(years=(2001, 2006, 2011, 2015, 2019))
+    fig = figure_institution_trust(five, synthetic=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        save_figure(fig, [tmp_path / "five.png"])
+    ax = fig.axes[0]
+    assert ax.get_position().width > 0.4  # of the figure width
+    assert len(ax.get_legend().get_texts()) == 5
 
 
 def test_figure_institution_trust_rejects_duplicate_rows():

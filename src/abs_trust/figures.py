@@ -561,7 +561,12 @@ def figure_institution_trust(
             country = str(data["country"].iloc[0])
             title += ", mainland China" if country == "china" else f", {country.title()}"
 
-    height = 1.35 + 0.27 * len(order) + (_FOOTER_SPACE_IN if synthetic else 0.0)
+    # Legend entries ("2011 (W3, unweighted)") are ~1.6 in wide: more than two side by side
+    # overflow the 5.5 in figure and constrained layout collapses the axes (five waves did).
+    legend_cols = min(len(years), 2)
+    legend_rows = -(-len(years) // legend_cols)
+    height = 1.35 + 0.27 * len(order) + 0.17 * (legend_rows - 1)
+    height += _FOOTER_SPACE_IN if synthetic else 0.0
     with mpl.rc_context(_STYLE):
         fig = _new_figure(5.5, height, synthetic)
         ax = fig.subplots()
@@ -653,7 +658,7 @@ def figure_institution_trust(
             legend_labels,
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
-            ncols=min(len(years), 4),
+            ncols=legend_cols,
             frameon=False,
             borderaxespad=0.2,
             handletextpad=0.3,
