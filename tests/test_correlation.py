@@ -103,3 +103,62 @@ def test_correlation_table_rows():
     assert set(table["controls"]) == {"", "age+female+education+income"}
     assert set(table["weighted"]) == {True, False}
     assert (table["year"] == 2015).all()
+
+
+def survey_waves():
+    """Three countries, rows interleaved (not sorted by country), nullable columns with
+    nonresponse, and an item not asked in one country, as in a harmonized wave."""
+    parts = []
+    for seed, country in enumerate(["korea", "china", "japan"]):
+        df = survey_like(n=260 + 40 * seed, seed=20 + seed)
+        df.loc[df.sample(frac=0.1, random_state=seed).index, "x"] = np.nan
+        df.loc[df.sample(frac=0.05, random_state=seed + 7).index, "income"] = np.nan
+        if country == "japan":
+            df["y"] = np.nan  # not asked
+        if country == "korea":
+            df.loc[[3, 50, 99], "w"] = np.nan  # dropped from the weighted estimates only
+        parts.append(df.assign(country=country, wave="W4"))
+    frame = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=3)
+    frame = frame.rename(columns={"x": "trust_local_government", "y": "trust_ngos",
+                                  "w": "weight"})  # fmt: skip
+    for col in ["trust_local_government", "trust_ngos", "female", "education", "income"]:
+        frame[col] = frame[col].astype("Int8")
+    frame["age"] = frame["age"].astype("Int16")
+    return frame
+
+
+def test_correlation_table_selects_each_countrys_complete_cases():
+    frame = survey_waves()
+    x, y = "trust_local_government", "trust_ngos"
+    table = correlation_table(frame, [["local_government", "ngos"]], CONTROLS,
+                              {"china": 2015, "korea": 2015}, weighted={"korea"},
+                              methods=["pearson", "spearman", "polychoric"])  # fmt: skip
+    # sorted by country; japan (ngos not asked) absent; weighted rows for korea only
+    assert list(table["country"].unique()) == ["china", "korea"]
+    assert len(table) == 3 * 2 * 1 + 3 * 2 * 2
+    for row in table.itertuples():
+        country = frame[frame["country"] == row.country].astype(
+            {c: float for c in [x, y, *CONTROLS]}
+        )
+        covar = CONTROLS if row.controls else []
+        cc = country.dropna(subset=[x, y, *covar, "weight"] if row.weighted else [x, y, *covar])
+        assert row.n == len(cc)
+        if row.weighted and row.method == "pearson":
+            expected = (
+                weighted_residual_r(cc, x, y, covar, "weight")
+                if covar
+                else (
+                    sm.stats.DescrStatsW(cc[[x, y]].to_numpy(), weights=cc["weight"]).corrcoef[0, 1]
+                )
+            )
+        elif row.weighted:
+            continue  # weighted Spearman and polychoric: tests/test_ordinal.py
+        elif row.method == "polychoric":
+            continue  # polychoric against R: tests/test_ordinal.py
+        elif covar:
+            expected = pg.partial_corr(cc, x=x, y=y, covar=covar, method=row.method).iloc[0]["r"]
+        elif row.method == "pearson":
+            expected = stats.pearsonr(cc[x], cc[y]).statistic
+        else:
+            expected = stats.spearmanr(cc[x], cc[y]).statistic
+        assert row.r == pytest.approx(expected, abs=1e-10), row

@@ -134,6 +134,31 @@ def test_bivariate_normal_cdf_matches_scipy(rho):
     assert bivariate_normal_cdf(h, k, rho) == pytest.approx(ref, abs=1e-9)
 
 
+# Every branch of Genz's algorithm (|rho| < 0.3, < 0.75, < 0.925 and the expansion above),
+# rho near +-1, and infinite bounds, where P(X <= h, Y <= inf) = Phi(h) and any -inf gives 0.
+GRID_BOUNDS = np.array([-np.inf, -8.0, -3.1, -1.2, -0.3, 0.0, 0.4, 1.5, 3.1, 8.0, np.inf])
+GRID_RHOS = [-0.9999, -0.999, -0.97, -0.925, -0.924, -0.75, -0.3, -0.05, 0.0, 0.05, 0.299,
+             0.3, 0.6, 0.75, 0.9, 0.924, 0.925, 0.97, 0.999, 0.9999]  # fmt: skip
+
+
+@pytest.mark.parametrize("rho", GRID_RHOS)
+def test_bivariate_normal_cdf_on_a_grid_matches_scipy(rho):
+    # h as a column and k as a row, the way the polychoric likelihood calls it; scipy's
+    # bivariate CDF is Genz's Fortran TVPACK, accurate to ~1e-16 (agrees with quadrature)
+    dist = stats.multivariate_normal([0, 0], [[1, rho], [rho, 1]])
+    ref = np.array([[dist.cdf([h, k]) for k in GRID_BOUNDS] for h in GRID_BOUNDS])
+    got = bivariate_normal_cdf(GRID_BOUNDS[:, None], GRID_BOUNDS[None, :], rho)
+    assert got.shape == (len(GRID_BOUNDS), len(GRID_BOUNDS))
+    assert got == pytest.approx(ref, abs=1e-14)  # observed: <= 1.6e-16
+    assert got[-1, :] == pytest.approx(stats.norm.cdf(GRID_BOUNDS), abs=1e-15)
+    assert np.all(got[0, :] == 0) and np.all(got[:, 0] == 0)
+
+
+def test_bivariate_normal_cdf_missing_bound_is_nan():
+    got = bivariate_normal_cdf(np.array([np.nan, 0.2]), np.array([0.5, np.nan]), 0.4)
+    assert np.isnan(got).all()
+
+
 # ----------------------------------------------------------------------------- polychoric
 
 # Reference values: R 4.2.2 (2022-11-10 r83330), polycor 0.8-1, mvtnorm 1.1-3, computed once

@@ -29,8 +29,15 @@ def small_frame():
     return frame
 
 
-def test_shares_under_three_conventions_by_hand():
-    table = nonresponse_sensitivity(small_frame(), ["courts", "ngos"], TRUSTING, [])
+def shuffled(frame, order):
+    """The rows as given, or interleaved across countries (the results must not change)."""
+    return frame if order == "sorted" else frame.sample(frac=1.0, random_state=4)
+
+
+@pytest.mark.parametrize("order", ["sorted", "interleaved"])
+def test_shares_under_three_conventions_by_hand(order):
+    frame = shuffled(small_frame(), order)
+    table = nonresponse_sensitivity(frame, ["courts", "ngos"], TRUSTING, [])
     assert list(table.columns) == SENSITIVITY_COLUMNS
     china = table[(table.country == "china") & (table.institution_or_pair == "courts")]
     value = dict(zip(china.convention, china.value, strict=True))
@@ -46,8 +53,9 @@ def test_shares_under_three_conventions_by_hand():
     assert ((table.country == "taiwan") & (table.institution_or_pair == "ngos")).sum() == 3
 
 
-def test_correlations_under_three_conventions():
-    frame = small_frame()
+@pytest.mark.parametrize("order", ["sorted", "interleaved"])
+def test_correlations_under_three_conventions(order):
+    frame = shuffled(small_frame(), order)
     table = nonresponse_sensitivity(frame, [], TRUSTING, [("courts", "police"), ("ngos", "police")])
     china = table[(table.country == "china") & (table.quantity == "r")].set_index("convention")
     cw = frame[frame.country == "china"]

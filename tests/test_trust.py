@@ -4,7 +4,13 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
-from abs_trust.trust import share_trusting, trust_table, weighted_share, wilson_interval
+from abs_trust.trust import (
+    coverage_table,
+    share_trusting,
+    trust_table,
+    weighted_share,
+    wilson_interval,
+)
 
 
 def test_wilson_matches_statsmodels():
@@ -76,3 +82,41 @@ def test_weighted_rows_only_for_countries_whose_weight_varies():
     table = trust_table(frame, ["ngos"], [3, 4], {}, weighted={"japan"})
     assert set(table.loc[table["weighted"], "country"]) == {"japan"}
     assert set(table.loc[~table["weighted"], "country"]) == {"china", "japan"}
+
+
+def test_tables_per_country_match_pandas_counts():
+    # rows of three countries interleaved; nonresponse; an item not asked in one country
+    rng = np.random.default_rng(12)
+    n = 900
+    levels = rng.integers(1, 5, n).astype(float)
+    levels[rng.random(n) < 0.15] = np.nan
+    frame = pd.DataFrame(
+        {
+            "country": rng.choice(["taiwan", "china", "japan"], n),
+            "wave": "W3",
+            "weight": rng.lognormal(0, 0.5, n),
+            "trust_courts": pd.array(levels, dtype="Int8"),
+            "trust_ngos": pd.array(rng.integers(1, 5, n), dtype="Int8"),
+        }
+    )
+    frame.loc[frame["country"] == "japan", "trust_ngos"] = pd.NA  # not asked in japan
+    items = {"courts": "q7", "ngos": "q15"}
+    shares = trust_table(frame, ["courts", "ngos"], [3, 4], {}, weighted={"taiwan"})
+    coverage = coverage_table(frame, ["courts", "ngos"], items, {})
+    assert list(shares["country"].unique()) == ["china", "japan", "taiwan"]
+    assert list(coverage["country"].unique()) == ["china", "japan", "taiwan"]
+    for row in shares.itertuples():
+        group = frame[frame["country"] == row.country]
+        level = group[f"trust_{row.institution}"].astype(float)
+        valid = level.notna() if row.nonresponse == "exclude" else pd.Series(True, group.index)
+        w = group["weight"] if row.weighted else pd.Series(1.0, group.index)
+        expected = 100 * (w * level.isin([3, 4]))[valid].sum() / w[valid].sum()
+        assert row.pct_trust == pytest.approx(expected, abs=1e-10)
+        assert (row.n_valid, row.n_nonresponse) == (level.notna().sum(), level.isna().sum())
+    assert not ((shares["country"] == "japan") & (shares["institution"] == "ngos")).any()
+    assert set(shares.loc[shares["weighted"], "country"]) == {"taiwan"}
+    for row in coverage.itertuples():
+        level = frame.loc[frame["country"] == row.country, f"trust_{row.institution}"]
+        assert row.n_valid == level.notna().sum()
+        assert row.nonresponse_share == pytest.approx(level.isna().mean(), abs=1e-15)
+        assert row.asked == (level.notna().sum() > 0)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+import numpy as np
 import pandas as pd
 
-from .correlation import pearson
-from .ordinal import polychoric, polychoric_partial, spearman
-from .trust import weighs
+from .correlation import complete_arrays, complete_cases, pearson_arrays
+from .ordinal import polychoric_arrays, polychoric_partial_arrays, spearman_arrays
+from .trust import country_wave_rows, float_columns, weighs
 
 METHODS = ("pearson", "spearman", "polychoric")
 COLUMNS = [
@@ -25,16 +26,21 @@ COLUMNS = [
 
 def estimate(frame, method: str, x: str, y: str, covar: Sequence[str], weight: str | None):
     """One estimate as a dict (n, r, p, ci_low, ci_high, df, note), whatever the method."""
+    columns = [x, y, *covar]
+    return estimate_arrays(method, *complete_cases(frame, columns, weight), columns)
+
+
+def estimate_arrays(method: str, data: np.ndarray, w: np.ndarray | None, columns) -> dict:
+    """:func:`estimate` on listwise-complete data (columns x, y, then the controls)."""
     if method == "pearson":
-        return pearson(frame, x, y, covar, weight)
+        return pearson_arrays(data, w, columns)
     if method == "spearman":
-        return spearman(frame, x, y, covar, weight)
+        return spearman_arrays(data, w, columns)
     if method == "polychoric":
-        if covar:
-            return polychoric_partial(frame, x, y, covar, weight)
-        est = polychoric(frame, x, y, weight)
+        if len(columns) > 2:
+            return polychoric_partial_arrays(data, w, columns)
         # two-step polychoric: df is not defined the Pearson way; its SE drives the CI
-        return {**est, "df": float("nan")}
+        return {**polychoric_arrays(data, w), "df": float("nan")}
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
@@ -55,18 +61,31 @@ def correlation_table(
         ci_high, df, note`` (design.md §3, plus df and note). Pairs where either item was
         not asked are skipped; estimates on too few cases are kept with a ``note``.
     """
+    items = [f"trust_{i}" for pair in pairs for i in pair]
+    groups = country_wave_rows(frame)
+    # a weight column is needed only when some country is weighted
+    weights = ["weight"] if any(weighs(weighted, country) for country, _ in groups) else []
+    # The data are converted to floats once, and each set of complete cases is selected once
+    # for all methods: pandas indexing per estimate cost more than the Pearson r itself.
+    table, position = float_columns(frame, [*items, *controls, *weights])
     rows = []
-    for (country, wave), group in frame.groupby(["country", "wave"], sort=True):
+    for (country, wave), where in groups.items():
+        values = table[where]
         for x, y in pairs:
             cx, cy = f"trust_{x}", f"trust_{y}"
-            if group[cx].notna().sum() == 0 or group[cy].notna().sum() == 0:
+            if np.isnan(values[:, position[cx]]).all() or np.isnan(values[:, position[cy]]).all():
                 continue
+            complete = {}  # (controls, weighted) -> listwise-complete data and weights
             for method in methods:
                 for covar in ((), tuple(controls)) if controls else ((),):
                     for use_weights in (False, True) if weighs(weighted, country) else (False,):
-                        est = estimate(
-                            group, method, cx, cy, covar, "weight" if use_weights else None
-                        )
+                        columns = [cx, cy, *covar]
+                        if (covar, use_weights) not in complete:
+                            weight = "weight" if use_weights else None
+                            complete[covar, use_weights] = complete_arrays(
+                                values, position, columns, weight
+                            )
+                        est = estimate_arrays(method, *complete[covar, use_weights], columns)
                         rows.append(
                             {
                                 "country": country,

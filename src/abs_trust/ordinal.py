@@ -12,14 +12,17 @@ DataFrame + column names in, a dict with n, r, p, ci_low, ci_high and a note out
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
+from scipy.special import ndtr, ndtri
 
 from abs_trust.correlation import (
     MIN_PAIRS,
     Z95,
+    complete_cases,
     correlation_test,
     partial_from_covariance,
     weighted_covariance,
@@ -27,17 +30,17 @@ from abs_trust.correlation import (
 
 THRESHOLD_CLIP = 8.0  # Phi(-8) ~ 6e-16: an "infinite" threshold to double precision
 MAX_RHO = 0.9999  # as polycor's maxcor: the likelihood is flat and unbounded at |rho| = 1
+
+
+def _shifted_gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n-point Gauss-Legendre rule, nodes x shifted to 1 + x in [0, 2], the only form in
+    which Genz's algorithm uses them (added once here, not at every evaluation)."""
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    return 1 + nodes, weights
+
+
 # Gauss-Legendre rules used by Genz's bivariate normal algorithm (6, 12 or 20 points).
-_GAUSS_LEGENDRE = {n: np.polynomial.legendre.leggauss(n) for n in (6, 12, 20)}
-
-
-def _complete(frame: pd.DataFrame, columns: Sequence[str], weight: str | None):
-    """Listwise-complete data as float arrays, and weights (None when unweighted)."""
-    needed = list(columns) + ([weight] if weight else [])
-    complete = frame[needed].dropna()
-    data = complete[list(columns)].to_numpy(dtype=float)
-    w = complete[weight].to_numpy(dtype=float) if weight else None
-    return data, w
+_GAUSS_LEGENDRE = {n: _shifted_gauss_legendre(n) for n in (6, 12, 20)}
 
 
 def _empty_result(n: int, df: int, note: str, **extra) -> dict:
@@ -100,8 +103,13 @@ def spearman(
     0.8
     """
     columns = [x, y, *covar]
-    data, w = _complete(frame, columns, weight)
-    n, k = len(data), len(covar)
+    return spearman_arrays(*complete_cases(frame, columns, weight), columns)
+
+
+def spearman_arrays(data: np.ndarray, w: np.ndarray | None, columns: Sequence[str]) -> dict:
+    """:func:`spearman` on listwise-complete data (x, y, then covariates; see
+    :func:`abs_trust.correlation.pearson_arrays`)."""
+    n, k = len(data), len(columns) - 2
     if n < len(columns) + 2:
         return _empty_result(n, n - 2 - k, f"too few complete cases ({n})")
     ranks = np.column_stack([weighted_midranks(col, w) for col in data.T])
@@ -128,35 +136,52 @@ def spearman(
 # ------------------------------------------------------------------ bivariate normal CDF
 
 
-def bivariate_normal_cdf(h, k, rho: float) -> np.ndarray:
-    """:math:`\\Phi_2(h, k; \\rho) = P(X \\le h, Y \\le k)` for standard bivariate normal (X, Y).
+class _Corners(NamedTuple):
+    """The parts of Genz's algorithm at points (h, k) that do not depend on rho.
 
-    Vectorised over ``h`` and ``k`` (broadcast), scalar ``rho``. Genz's algorithm: for
-    :math:`|\\rho| < 0.925` Gauss-Legendre quadrature of Plackett's identity in
-    :math:`\\theta = \\arcsin\\rho`; above it Drezner & Wesolowsky's expansion around
-    :math:`|\\rho| = 1`. Accurate to about 1e-15, deterministic (unlike the quasi-Monte-Carlo
-    ``scipy.stats.multivariate_normal.cdf``), which a likelihood and its derivatives need.
-
-    Reference: Genz, A. (2004). Numerical computation of rectangular bivariate and trivariate
-    normal and t probabilities. *Statistics and Computing* 14, 251-260 (the ``bvnu`` routine,
-    here evaluated at :math:`(-h, -k)`); Drezner, Z. & Wesolowsky, G. O. (1990). *J. Statist.
-    Comput. Simul.* 35, 101-107.
+    A polychoric fit evaluates the CDF at the same threshold corners for some twenty values
+    of rho: these are computed once per table, not at every evaluation.
     """
-    # bvnu computes the upper probability P(X > dh, Y > dk); the lower CDF is bvnu(-h, -k).
-    dh, dk = np.broadcast_arrays(-np.asarray(h, dtype=float), -np.asarray(k, dtype=float))
+
+    dh: np.ndarray  # -h: bvnu works with the upper probability P(X > dh, Y > dk)
+    dk: np.ndarray
+    hk: np.ndarray
+    hs: np.ndarray
+    independent: np.ndarray  # Phi(h) Phi(k), the rho = 0 term of Plackett's identity
+    infinite: np.ndarray | None  # where h or k is not finite (None: nowhere)
+    limit: np.ndarray | None  # the CDF there: a margin, 0 or NaN
+
+
+def _corners(h, k) -> _Corners:
+    """The rho-free terms at ``h``, ``k`` (see :class:`_Corners`), broadcast against each other.
+
+    A grid of thresholds can come as a column and a row: every term is elementwise, so it is
+    the same whether h and k are broadcast first or by the arithmetic (which is cheaper).
+    """
+    h, k = np.asarray(h, dtype=float), np.asarray(k, dtype=float)
+    infinite, limit = None, None
+    if not np.all(np.isfinite(h) & np.isfinite(k)):
+        # Genz's formulas give inf - inf there; the limits are exact: Phi2(h, +inf) = Phi(h),
+        # Phi2(h, -inf) = 0 (NaN stays NaN through the minimum)
+        infinite = ~(np.isfinite(h) & np.isfinite(k))
+        limit = np.where((h == -np.inf) | (k == -np.inf), 0.0, ndtr(np.minimum(h, k)))
+        h, k = np.where(infinite, 0.0, h), np.where(infinite, 0.0, k)
+    dh, dk = -h, -k
+    return _Corners(dh, dk, dh * dk, (dh**2 + dk**2) / 2, ndtr(h) * ndtr(k), infinite, limit)
+
+
+def _genz_bvn(corners: _Corners, rho: float) -> np.ndarray:
+    """Genz's ``bvnu`` at (-h, -k), i.e. :math:`\\Phi_2(h, k; \\rho)`, at precomputed corners."""
     r = float(rho)
-    phi = stats.norm.cdf
     if r == 0:
-        return phi(-dh) * phi(-dk)
-    nodes, weights = _GAUSS_LEGENDRE[6 if abs(r) < 0.3 else 12 if abs(r) < 0.75 else 20]
-    hk = dh * dk
+        return corners.independent
+    nodes1, weights = _GAUSS_LEGENDRE[6 if abs(r) < 0.3 else 12 if abs(r) < 0.75 else 20]
     if abs(r) < 0.925:
-        hs = (dh**2 + dk**2) / 2
         asr = np.arcsin(r) / 2
-        sn = np.sin(asr * (1 + nodes))  # nodes mapped from [-1, 1] onto [0, arcsin r]
-        integrand = np.exp((sn * hk[..., None] - hs[..., None]) / (1 - sn**2))
-        bvn = integrand @ weights * asr / (2 * np.pi) + phi(-dh) * phi(-dk)
-        return np.clip(bvn, 0, 1)
+        sn = np.sin(asr * nodes1)  # nodes mapped from [-1, 1] onto [0, arcsin r]
+        integrand = np.exp((sn * corners.hk[..., None] - corners.hs[..., None]) / (1 - sn**2))
+        return _unit_clip(integrand @ weights * asr / (2 * np.pi) + corners.independent)
+    dh, dk, hk = corners.dh, corners.dk, corners.hk
     if r < 0:
         dk, hk = -dk, -hk
     bvn = np.zeros_like(hk)
@@ -174,11 +199,11 @@ def bivariate_normal_cdf(h, k, rho: float) -> np.ndarray:
                 0.0,
             )
             b = np.sqrt(bs)
-            sp = np.sqrt(2 * np.pi) * phi(-b / a)
+            sp = np.sqrt(2 * np.pi) * ndtr(-b / a)
             tail = np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3)
             bvn = np.where(hk > -100, bvn - tail, bvn)
             half = a / 2
-            xs = (half * (1 + nodes)) ** 2  # quadrature over (0, sqrt(1 - r^2))
+            xs = (half * nodes1) ** 2  # quadrature over (0, sqrt(1 - r^2))
             asr = -(bs[..., None] / xs + hk[..., None]) / 2
             sp = 1 + c[..., None] * xs * (1 + 5 * d[..., None] * xs)
             rs = np.sqrt(1 - xs)
@@ -186,11 +211,42 @@ def bivariate_normal_cdf(h, k, rho: float) -> np.ndarray:
             terms = np.where(asr > -100, np.exp(asr) * (sp - ep), 0.0)
             bvn = (half * (terms @ weights) - bvn) / (2 * np.pi)
     if r > 0:
-        bvn = bvn + phi(-np.maximum(dh, dk))
+        bvn = bvn + ndtr(-np.maximum(dh, dk))
     else:
-        between = np.where(dh < 0, phi(dk) - phi(dh), phi(-dh) - phi(-dk))
+        between = np.where(dh < 0, ndtr(dk) - ndtr(dh), ndtr(-dh) - ndtr(-dk))
         bvn = np.where(dh >= dk, -bvn, between - bvn)
-    return np.clip(bvn, 0, 1)
+    return _unit_clip(bvn)
+
+
+def _unit_clip(p: np.ndarray) -> np.ndarray:
+    """``np.clip(p, 0, 1)`` (NaN stays NaN) at half the cost: it runs once per evaluation."""
+    return np.minimum(np.maximum(p, 0.0), 1.0)
+
+
+def _bvn_at(corners: _Corners, rho: float) -> np.ndarray:
+    """:func:`bivariate_normal_cdf` at precomputed corners, infinite bounds included."""
+    bvn = _genz_bvn(corners, rho)
+    if corners.infinite is None:
+        return bvn
+    return np.where(corners.infinite, corners.limit, bvn)
+
+
+def bivariate_normal_cdf(h, k, rho: float) -> np.ndarray:
+    """:math:`\\Phi_2(h, k; \\rho) = P(X \\le h, Y \\le k)` for standard bivariate normal (X, Y).
+
+    Vectorised over ``h`` and ``k`` (broadcast, infinite bounds allowed), scalar ``rho``.
+    Genz's algorithm: for :math:`|\\rho| < 0.925` Gauss-Legendre quadrature of Plackett's
+    identity in :math:`\\theta = \\arcsin\\rho`; above it Drezner & Wesolowsky's expansion
+    around :math:`|\\rho| = 1`. Accurate to about 1e-15, deterministic (unlike
+    quasi-Monte-Carlo integration), which a likelihood and its derivatives need; and, with
+    :func:`scipy.special.ndtr` for the normal CDF, cheap enough to call thousands of times.
+
+    Reference: Genz, A. (2004). Numerical computation of rectangular bivariate and trivariate
+    normal and t probabilities. *Statistics and Computing* 14, 251-260 (the ``bvnu`` routine,
+    here evaluated at :math:`(-h, -k)`); Drezner, Z. & Wesolowsky, G. O. (1990). *J. Statist.
+    Comput. Simul.* 35, 101-107.
+    """
+    return _bvn_at(_corners(h, k), rho)
 
 
 def bivariate_normal_pdf(h, k, rho: float) -> np.ndarray:
@@ -212,32 +268,45 @@ def ordinal_thresholds(counts: np.ndarray) -> np.ndarray:
     The outer thresholds are :math:`\\pm\\infty`, clipped to ±8 so differences stay finite.
     """
     cumulative = np.cumsum(counts)[:-1] / np.sum(counts)
-    inner = stats.norm.ppf(cumulative)
-    return np.clip(np.r_[-np.inf, inner, np.inf], -THRESHOLD_CLIP, THRESHOLD_CLIP)
+    inner = ndtri(cumulative)
+    outer = np.concatenate(([-np.inf], inner, [np.inf]))
+    return np.clip(outer, -THRESHOLD_CLIP, THRESHOLD_CLIP)
 
 
-def _cell_terms(tau_x: np.ndarray, tau_y: np.ndarray, rho: float):
-    """Cell probabilities and their first two derivatives in rho, by rectangle differences."""
+def _rectangles(corner: np.ndarray) -> np.ndarray:
+    """Cell masses from a function at the threshold corners: F(i, j) - F(i-1, j) - ... ."""
+    # np.diff twice, by slicing: the same arithmetic without np.diff's per-call overhead
+    rows = corner[1:] - corner[:-1]
+    return rows[:, 1:] - rows[:, :-1]
+
+
+def _cell_terms(tau_x: np.ndarray, tau_y: np.ndarray, rho: float, corners: _Corners):
+    """Cell probabilities and their first two derivatives in rho, by rectangle differences.
+
+    ``corners`` is :func:`_corners` of the same thresholds (computed once per table).
+    """
     h, k = tau_x[:, None], tau_y[None, :]
-
-    def rectangles(corner):
-        return np.diff(np.diff(corner, axis=0), axis=1)
-
     one_minus = 1 - rho**2
     density = bivariate_normal_pdf(h, k, rho)
     # d phi2 / d rho = phi2 * [rho/(1-rho^2) + (hk(1-rho^2) - rho Q)/(1-rho^2)^2]
     quad = h**2 - 2 * rho * h * k + k**2
     slope = density * (rho / one_minus + (h * k * one_minus - rho * quad) / one_minus**2)
     return (
-        rectangles(bivariate_normal_cdf(h, k, rho)),
-        rectangles(density),
-        rectangles(slope),
+        _rectangles(_bvn_at(corners, rho)),
+        _rectangles(density),
+        _rectangles(slope),
     )
 
 
+def _loglik_at(rho: float, table: np.ndarray, corners: _Corners) -> float:
+    """Minus the log-likelihood of ``table`` at ``rho``; the thresholds are in ``corners``."""
+    prob = _rectangles(_bvn_at(corners, rho))  # only the probabilities: no derivatives here
+    return -float((table * np.log(np.maximum(prob, 1e-300))).sum())
+
+
 def _negative_loglik(rho: float, table: np.ndarray, tau_x, tau_y) -> float:
-    prob = _cell_terms(tau_x, tau_y, rho)[0]
-    return -float(np.sum(table * np.log(np.maximum(prob, 1e-300))))
+    """Minus the two-step log-likelihood (see :func:`polychoric_table`) at ``rho``."""
+    return _loglik_at(rho, table, _corners(tau_x[:, None], tau_y[None, :]))
 
 
 def polychoric_table(table) -> dict:
@@ -282,15 +351,16 @@ def polychoric_table(table) -> dict:
         result["note"] = "fewer than two observed categories"
         return result
     tau_x, tau_y = ordinal_thresholds(table.sum(axis=1)), ordinal_thresholds(table.sum(axis=0))
+    corners = _corners(tau_x[:, None], tau_y[None, :])
     fit = optimize.minimize_scalar(
-        _negative_loglik,
+        _loglik_at,
         bounds=(-MAX_RHO, MAX_RHO),
-        args=(table, tau_x, tau_y),
+        args=(table, corners),
         method="bounded",
         options={"xatol": 1e-10},
     )
     rho = float(fit.x)
-    prob, d1, d2 = _cell_terms(tau_x, tau_y, rho)
+    prob, d1, d2 = _cell_terms(tau_x, tau_y, rho, corners)
     prob = np.maximum(prob, 1e-300)
     seen = table > 0  # empty cells add nothing, even where their probability underflows
     information = float(
@@ -301,7 +371,7 @@ def polychoric_table(table) -> dict:
     result |= {
         "r": rho,
         "se": float(se),
-        "p": float(2 * stats.norm.sf(abs(rho / se))),
+        "p": float(2 * ndtr(-abs(rho / se))),
         "ci_low": float(np.tanh(np.arctanh(rho) - half)),
         "ci_high": float(np.tanh(np.arctanh(rho) + half)),
         "thresholds_x": tuple(float(t) for t in tau_x[1:-1]),
@@ -317,9 +387,19 @@ def polychoric_table(table) -> dict:
 
 def _weighted_table(a: np.ndarray, b: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     """K × L table of (weighted) counts; weights rescaled to sum to n (see polychoric)."""
-    w = np.ones(len(a)) if w is None else w * len(a) / w.sum()
-    _, ia = np.unique(a, return_inverse=True)
-    _, ib = np.unique(b, return_inverse=True)
+    return _coded_table(_codes(a), _codes(b), w)
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (sorted) and each respondent's category index into them."""
+    return np.unique(values, return_inverse=True)
+
+
+def _coded_table(a, b, w: np.ndarray | None) -> np.ndarray:
+    """:func:`_weighted_table` from :func:`_codes` of both variables (computed once per
+    variable when one variable enters several tables, as in :func:`polychoric_partial`)."""
+    ia, ib = a[1], b[1]
+    w = np.ones(len(ia)) if w is None else w * len(ia) / w.sum()
     shape = (ia.max() + 1, ib.max() + 1)
     return np.bincount(ia * shape[1] + ib, weights=w, minlength=shape[0] * shape[1]).reshape(shape)
 
@@ -344,7 +424,11 @@ def polychoric(frame: pd.DataFrame, x: str, y: str, weight: str | None = None) -
     >>> round(polychoric(df, "a", "b")["r"], 2)
     0.66
     """
-    data, w = _complete(frame, [x, y], weight)
+    return polychoric_arrays(*complete_cases(frame, [x, y], weight))
+
+
+def polychoric_arrays(data: np.ndarray, w: np.ndarray | None) -> dict:
+    """:func:`polychoric` on listwise-complete data: the two columns of ``data``."""
     result = polychoric_table(_weighted_table(data[:, 0], data[:, 1], w))
     result["n"] = len(data)
     if not result["note"] and len(data) < MIN_PAIRS:
@@ -355,8 +439,11 @@ def polychoric(frame: pd.DataFrame, x: str, y: str, weight: str | None = None) -
 # ------------------------------------------------------------------------------ polyserial
 
 
-def _polyserial_arrays(codes: np.ndarray, values: np.ndarray, w: np.ndarray | None) -> float:
-    levels, inverse = np.unique(codes, return_inverse=True)
+def _polyserial_arrays(
+    codes: np.ndarray, values: np.ndarray, w: np.ndarray | None, coded=None
+) -> float:
+    """:func:`polyserial`'s r; ``coded`` is :func:`_codes` of ``codes`` when already known."""
+    levels, inverse = _codes(codes) if coded is None else coded
     if len(levels) < 2:
         return np.nan
     weights = np.ones(len(codes)) if w is None else w
@@ -365,7 +452,8 @@ def _polyserial_arrays(codes: np.ndarray, values: np.ndarray, w: np.ndarray | No
     if cov[1, 1] <= 0:
         return np.nan
     r = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
-    return float(r * np.sqrt(cov[0, 0]) / np.sum(stats.norm.pdf(tau) * np.diff(levels)))
+    density = np.exp(-(tau**2) / 2.0) / np.sqrt(2 * np.pi)  # phi(tau), as scipy.stats.norm
+    return float(r * np.sqrt(cov[0, 0]) / np.sum(density * np.diff(levels)))
 
 
 def polyserial(
@@ -388,7 +476,7 @@ def polyserial(
     -------
     dict with n, r, note (no SE: the ad hoc estimator has no simple one).
     """
-    data, w = _complete(frame, [ordinal, continuous], weight)
+    data, w = complete_cases(frame, [ordinal, continuous], weight)
     r = _polyserial_arrays(data[:, 0], data[:, 1], w) if len(data) > 2 else np.nan
     note = "" if np.isfinite(r) else "no variation or too few cases"
     if np.isfinite(r) and abs(r) >= 1:
@@ -429,23 +517,44 @@ def polychoric_partial(
     definite, which the note flags).
     """
     columns = [x, y, *covar]
-    data, w = _complete(frame, columns, weight)
-    n, k = len(data), len(covar)
+    data, w = complete_cases(frame, columns, weight)
+    est = polychoric_partial_arrays(data, w, columns, ordinal_covar)
+    if est["matrix"] is not None:
+        est["matrix"] = pd.DataFrame(est["matrix"], index=columns, columns=columns)
+    return est
+
+
+def polychoric_partial_arrays(
+    data: np.ndarray,
+    w: np.ndarray | None,
+    columns: Sequence[str],
+    ordinal_covar: Sequence[str] = ("education", "income"),
+) -> dict:
+    """:func:`polychoric_partial` on listwise-complete data (x, y, then covariates; see
+    :func:`abs_trust.correlation.pearson_arrays`).
+
+    ``matrix`` is an unlabelled array in the order of ``columns``: a labelled DataFrame costs
+    about a millisecond, which :func:`abs_trust.associations.correlation_table` (discarding
+    the matrix) need not pay; :func:`polychoric_partial` labels it.
+    """
+    n, k = len(data), len(columns) - 2
     if n < len(columns) + 2:
         return _empty_result(n, n - 2 - k, f"too few complete cases ({n})", matrix=None)
-    ordinal = [True, True, *(c in ordinal_covar for c in covar)]
+    ordinal = [True, True, *(c in ordinal_covar for c in columns[2:])]
     weights = None if w is None else w * n / w.sum()
+    # each ordinal variable enters several tables: find its categories once
+    coded = [_codes(data[:, i]) if ordinal[i] else None for i in range(len(columns))]
     matrix = np.eye(len(columns))
     notes = []
     for i in range(len(columns)):
         for j in range(i + 1, len(columns)):
             a, b = data[:, i], data[:, j]
             if ordinal[i] and ordinal[j]:
-                est = polychoric_table(_weighted_table(a, b, weights))
+                est = polychoric_table(_coded_table(coded[i], coded[j], weights))
                 r, note = est["r"], est["note"]
             elif ordinal[i] or ordinal[j]:
-                codes, values = (a, b) if ordinal[i] else (b, a)
-                r = _polyserial_arrays(codes, values, weights)
+                codes, values, known = (a, b, coded[i]) if ordinal[i] else (b, a, coded[j])
+                r = _polyserial_arrays(codes, values, weights, known)
                 clipped = np.isfinite(r) and abs(r) >= 1
                 note = f"polyserial {columns[i]}~{columns[j]} clipped" if clipped else ""
                 r = float(np.clip(r, -MAX_RHO, MAX_RHO))
@@ -455,14 +564,13 @@ def polychoric_partial(
             matrix[i, j] = matrix[j, i] = r
             if note:
                 notes.append(note)
-    table = pd.DataFrame(matrix, index=columns, columns=columns)
     if not np.all(np.isfinite(matrix)):
-        return _empty_result(n, n - 2 - k, "; ".join(notes) or "undefined pair", matrix=table)
+        return _empty_result(n, n - 2 - k, "; ".join(notes) or "undefined pair", matrix=matrix)
     if np.linalg.eigvalsh(matrix).min() <= 0:
         notes.append("latent correlation matrix not positive definite")
-        return _empty_result(n, n - 2 - k, "; ".join(notes), matrix=table)
+        return _empty_result(n, n - 2 - k, "; ".join(notes), matrix=matrix)
     r = partial_from_covariance(matrix)
     test = correlation_test(r, n, k)
     if n < MIN_PAIRS:
         notes.append(f"fewer than {MIN_PAIRS} complete cases ({n})")
-    return {"n": n, "r": r, **test, "note": "; ".join(notes), "matrix": table}
+    return {"n": n, "r": r, **test, "note": "; ".join(notes), "matrix": matrix}

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from abs_trust.correlation import pearson
-from abs_trust.trust import share_trusting
+from abs_trust.correlation import complete_arrays, pearson_arrays
+from abs_trust.trust import country_wave_rows, float_columns, share_from_arrays
 
 LOWEST_LEVEL = 1  # harmonized trust: 1 = "none at all" in every wave (design.md §3)
 SENSITIVITY_COLUMNS = [
@@ -24,11 +24,15 @@ SENSITIVITY_COLUMNS = [
 ]  # fmt: skip
 
 
-def _share_rows(levels, trusting_levels, weights) -> list[tuple[str, dict, int]]:
-    """(convention, estimate, n in the denominator) for the three share readings."""
-    substantive = share_trusting(levels, trusting_levels, None, "exclude")
-    as_not = share_trusting(levels, trusting_levels, None, "as_not_trusting")
-    weighted = share_trusting(levels, trusting_levels, weights, "exclude")
+def _share_rows(levels, trusting, weights) -> list[tuple[str, dict, int]]:
+    """(convention, estimate, n in the denominator) for the three share readings.
+
+    ``levels``, ``trusting`` and ``weights`` as :func:`abs_trust.trust.share_from_arrays`
+    takes them.
+    """
+    substantive = share_from_arrays(levels, trusting, None, "exclude")
+    as_not = share_from_arrays(levels, trusting, None, "as_not_trusting")
+    weighted = share_from_arrays(levels, trusting, weights, "exclude")
     return [
         ("substantive_only", substantive, substantive["n_valid"]),
         ("nonresponse_as_not_trusting", as_not, len(levels)),
@@ -36,16 +40,23 @@ def _share_rows(levels, trusting_levels, weights) -> list[tuple[str, dict, int]]
     ]
 
 
-def _r_rows(group, cx, cy, weight_col) -> list[tuple[str, dict, int]]:
-    """(convention, estimate, n) for the three readings of Pearson r."""
+def _r_rows(values, position, cx, cy, weight_col) -> list[tuple[str, dict, int]]:
+    """(convention, estimate, n) for the three readings of Pearson r.
+
+    ``values`` and ``position``: one country-wave as :func:`abs_trust.trust.float_columns`
+    returns them.
+    """
+    pair = [cx, cy]
     # Recode nonresponse as the lowest level for both items: "not trusting" on the scale.
-    recoded = group[[cx, cy]].fillna(LOWEST_LEVEL)
-    readings = [
-        ("substantive_only", pearson(group, cx, cy)),
-        ("nonresponse_as_not_trusting", pearson(recoded, cx, cy)),
-        ("weighted", pearson(group, cx, cy, weight=weight_col)),
-    ]
-    return [(convention, est, est["n"]) for convention, est in readings]
+    both = values[:, [position[cx], position[cy]]]
+    recoded = np.where(np.isnan(both), LOWEST_LEVEL, both)
+    samples = {
+        "substantive_only": complete_arrays(values, position, pair, None),
+        "nonresponse_as_not_trusting": complete_arrays(recoded, {cx: 0, cy: 1}, pair, None),
+        "weighted": complete_arrays(values, position, pair, weight_col),
+    }
+    estimates = {convention: pearson_arrays(*data, pair) for convention, data in samples.items()}
+    return [(convention, est, est["n"]) for convention, est in estimates.items()]
 
 
 def nonresponse_sensitivity(
@@ -78,18 +89,26 @@ def nonresponse_sensitivity(
         ``x|y``; ``n`` is the denominator (share) or the number of respondents used (r).
     """
     trusting_levels = list(trusting_levels)
+    items = [col for col in frame.columns if col.startswith("trust_")]
+    # every item and the weight as floats, once per wave (see abs_trust.trust.float_columns)
+    weight = [weight_col] if weight_col in frame.columns else []
+    table, position = float_columns(frame, [*items, *weight])
+    is_trusting = np.isin(table, trusting_levels).astype(float)  # (weight column: unused)
     rows = []
-    for (country, wave), group in frame.groupby(["country", "wave"], sort=True):
+    for (country, wave), where in country_wave_rows(frame).items():
+        values = table[where]
         asked = {
             col.removeprefix("trust_")
-            for col in group.columns
-            if col.startswith("trust_") and group[col].notna().any()
+            for col in items
+            if not np.isnan(values[:, position[col]]).all()
         }
         for institution in institutions:
             if institution not in asked:
                 continue
-            levels = group[f"trust_{institution}"]
-            for convention, est, n in _share_rows(levels, trusting_levels, group[weight_col]):
+            column = position[f"trust_{institution}"]
+            levels, trusting = values[:, column], is_trusting[where, column]
+            weights = values[:, position[weight_col]]
+            for convention, est, n in _share_rows(levels, trusting, weights):
                 rows.append(
                     (country, wave, "share", institution, convention, est["pct_trust"], n,
                      est["ci_low"], est["ci_high"])
@@ -97,7 +116,9 @@ def nonresponse_sensitivity(
         for x, y in pairs:
             if x not in asked or y not in asked:
                 continue
-            for convention, est, n in _r_rows(group, f"trust_{x}", f"trust_{y}", weight_col):
+            for convention, est, n in _r_rows(
+                values, position, f"trust_{x}", f"trust_{y}", weight_col
+            ):
                 rows.append(
                     (country, wave, "r", f"{x}|{y}", convention, est["r"], n,
                      est["ci_low"], est["ci_high"])
