@@ -111,6 +111,7 @@ t0 = time.perf_counter()
 import importlib
 for name in sys.argv[2].split(","):
     importlib.import_module(name)
+import pyreadstat
 t1 = time.perf_counter()
 rows = 0
 for path, cols in json.loads(sys.argv[1]):

@@ -1,10 +1,11 @@
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 # Only light modules here (no pandas): the workflow is parsed on every run, dry runs included.
 from abs_trust.config import (
     check_figure_waves,
     codebook_candidates,
     read_yaml,
+    validate,
     wave_files,
     weighted_headline,
 )
@@ -16,7 +17,16 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "../schemas/config.schema.yaml")
+# workflow/schemas/config.schema.yaml, defaults filled in, every violation listed with its
+# key path. abs_trust's validator rather than snakemake.utils.validate, which imports pandas
+# (0.3 s on every invocation, dry runs included) only to ask whether config is a DataFrame.
+config.update(
+    validate(
+        config,
+        "config.schema.yaml",
+        "the config (config/config.yaml, --configfile, --config)",
+    )
+)
 
 # The crosswalk is validated (JSON Schema + cross-field rules) when the workflow is parsed,
 # so a typo fails before any job starts.
