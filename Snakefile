@@ -5,7 +5,7 @@
 #             -> that wave's shares, coverage, correlations, models (results/tables/waves/)
 #   tables    one job: the contract tables, Table 4, cross-national tables, every published
 #             number beside ours, the report summary
-#   figures   one job: Figure 1, the Table 4 chart, correlations by country
+#   figures   two jobs: the paper's (Figure 1, the Table 4 chart); correlations by country
 #   reproduce the gate: fails the run on a missed published number
 # Few jobs by design: each starts Python and imports pandas & co. (docs/performance.md).
 

@@ -23,7 +23,8 @@ SCRIPTS = ROOT / "workflow" / "scripts"
 FORBIDDEN = {
     "wave.py": {"matplotlib", "statsmodels.api", "pingouin"},
     "tables.py": {"scipy", "statsmodels", "matplotlib", "pyreadstat", "pandera", "pingouin"},
-    "figures.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
+    "paper_figures.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
+    "cross_national_figure.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib"},
 }
 

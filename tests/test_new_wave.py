@@ -107,7 +107,7 @@ def test_new_wave_by_config_alone(workflow_run, tmp_path):
     jobs = jobs_in_dry_run(dry.stdout)
     per_wave = {(rule, wave) for rule, wave in jobs if wave}
     assert per_wave == {("wave", "W7")}, jobs  # no other wave's job reruns
-    assert {"tables", "figures"} <= {rule for rule, _ in jobs}
+    assert {"tables", "paper_figures", "cross_national_figure"} <= {rule for rule, _ in jobs}
 
     result = snakemake(workdir, *args)
     assert result.returncode == 0, result.stderr[-3000:]

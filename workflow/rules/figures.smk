@@ -1,10 +1,17 @@
-# All figures in one job: matplotlib is imported once, and the job reads the per-wave
-# tables directly, so it runs beside the `tables` job rather than after it.
-rule figures:
+# The figures read the per-wave tables directly, so they run beside the `tables` job rather
+# than after it. Two jobs, the paper's figures and the cross-national one, so that the two
+# cores share the work that is left once the last wave is done.
+rule paper_figures:
     input:
-        correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
-        trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
-        metas=expand("data/interim/{wave}.json", wave=WAVES),
+        correlations=expand(
+            "results/tables/waves/{wave}/correlations.csv", wave=FIGURE1_WAVES
+        ),
+        trust=expand(
+            "results/tables/waves/{wave}/institution_trust.csv", wave=TABLE4_WAVES
+        ),
+        metas=expand(
+            "data/interim/{wave}.json", wave=sorted(set(FIGURE1_WAVES + TABLE4_WAVES))
+        ),
         parquets=expand("data/interim/{wave}.parquet", wave=FIGURE1_WAVES),
     output:
         figure1_png=report(
@@ -23,16 +30,8 @@ rule figures:
         ),
         trust_svg="results/figures/institution_trust.svg",
         trust_pdf="results/figures/institution_trust.pdf",
-        corr_png=report(
-            "results/figures/correlation_by_country.png",
-            caption="../report/figure_correlations.rst",
-            category="Figures",
-            labels={"figure": "Correlation by country and wave", "format": "PNG"},
-        ),
-        corr_svg="results/figures/correlation_by_country.svg",
-        corr_pdf="results/figures/correlation_by_country.pdf",
     log:
-        "logs/figures.log",
+        "logs/paper_figures.log",
     conda:
         "../envs/abs-trust.yaml"
     params:
@@ -42,9 +41,30 @@ rule figures:
         table4_country=config["table4"].get("country", "china"),
         table4_waves=TABLE4_WAVES,
         table4_weighted=headline_weights(TABLE4_WAVES),
-        weighted=headline_weights(WAVES),
         nonresponse=config["nonresponse"],
+    script:
+        "../scripts/paper_figures.py"
+
+
+rule cross_national_figure:
+    input:
+        correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
+    output:
+        png=report(
+            "results/figures/correlation_by_country.png",
+            caption="../report/figure_correlations.rst",
+            category="Figures",
+            labels={"figure": "Correlation by country and wave", "format": "PNG"},
+        ),
+        svg="results/figures/correlation_by_country.svg",
+        pdf="results/figures/correlation_by_country.pdf",
+    log:
+        "logs/cross_national_figure.log",
+    conda:
+        "../envs/abs-trust.yaml"
+    params:
         pair=config["correlations"][0],
         weights_on=config["weights"] is not False,
     script:
-        "../scripts/figures.py"
+        "../scripts/cross_national_figure.py"

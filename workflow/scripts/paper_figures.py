@@ -1,18 +1,13 @@
-"""All publication figures, in one job (matplotlib imported once): Figure 1, the Table 4
-chart and the correlation small multiples, each as PNG, SVG and PDF."""
+"""The paper's figures: Figure 1 (local government vs NGO trust) and the Table 4 chart,
+each as PNG, SVG and PDF."""
 
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from abs_trust.figure_data import FIGURE1_COLUMNS, correlation_rows, figure1_panels, table4_rows
-from abs_trust.figures import (
-    figure_correlation_by_country,
-    figure_institution_trust,
-    figure_local_vs_ngo,
-    save_figure,
-)
+from abs_trust.figure_data import FIGURE1_COLUMNS, figure1_panels, table4_rows
+from abs_trust.figures import figure_institution_trust, figure_local_vs_ngo, save_figure
 from abs_trust.runner import run
 from abs_trust.tableio import read_correlations
 
@@ -22,10 +17,9 @@ snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 def main() -> str:
     inp, out, params = snakemake.input, snakemake.output, snakemake.params
     metas = {m["wave"]: m for m in (json.loads(Path(p).read_text()) for p in inp.metas)}
-    corr = pd.concat([read_correlations(p) for p in inp.correlations], ignore_index=True)
-    trust = pd.concat([pd.read_csv(p) for p in inp.trust], ignore_index=True)
     synthetic = any(m["synthetic"] for m in metas.values())
 
+    corr = pd.concat([read_correlations(p) for p in inp.correlations], ignore_index=True)
     frames = {
         wave: pd.read_parquet(path, columns=FIGURE1_COLUMNS)
         for wave, path in zip(params.figure1_waves, inp.parquets, strict=True)
@@ -37,23 +31,18 @@ def main() -> str:
     fig = figure_local_vs_ngo(panels, level_labels, synthetic)
     save_figure(fig, [out.figure1_png, out.figure1_svg, out.figure1_pdf])
 
+    trust = pd.concat([pd.read_csv(p) for p in inp.trust], ignore_index=True)
     rows = table4_rows(
         trust, [metas[w] for w in params.table4_waves], params.table4_country,
-        params.table4_weighted,
-        params.nonresponse,
+        params.table4_weighted, params.nonresponse,
     )  # fmt: skip
     fig = figure_institution_trust(rows, synthetic=synthetic)
     save_figure(fig, [out.trust_png, out.trust_svg, out.trust_pdf])
-
-    by_country = correlation_rows(corr, params.pair, params.weights_on)
-    fig = figure_correlation_by_country(by_country, synthetic)
-    save_figure(fig, [out.corr_png, out.corr_svg, out.corr_pdf])
     return (
         f"Figure 1: {len(panels)} panels; Table 4 chart: {rows['institution'].nunique()} "
-        f"institutions x {rows['year'].nunique()} years; correlations: "
-        f"{by_country['country'].nunique()} countries x {by_country['wave'].nunique()} waves"
+        f"institutions x {rows['year'].nunique()} years"
         + (" (synthetic fixture)" if synthetic else "")
     )
 
 
-run(main, snakemake.log[0], "figures")
+run(main, snakemake.log[0], "paper figures")
