@@ -193,15 +193,17 @@ def _read_each(paths: list[Path], variables: list[str], encoding: str | None):
 
 def _read_release(path: Path, variables: list[str], encoding: str | None) -> ReleaseFile:
     enc = {"encoding": encoding} if encoding else {}
-    _, meta = _read(path, metadataonly=True, **enc)
-    names = resolve_columns(path, variables, list(meta.column_names))
-    data, meta = _read(
-        path,
-        usecols=list(names.values()),
-        apply_value_formats=False,
-        dates_as_pandas_datetime=True,
-        **enc,
-    )
+    options = {"apply_value_formats": False, "dates_as_pandas_datetime": True, **enc}
+    # Try the crosswalk's spelling first: the whole dictionary of a 300-variable release takes
+    # longer to read (~0.2 s, every value label) than the needed columns do (~0.1 s).
+    # pyreadstat drops unknown names from ``usecols`` silently, so a name the file spells
+    # differently (case) shows up as a missing column: then look the names up properly.
+    data, meta = _read(path, usecols=list(variables), **options)
+    names = {name: name for name in variables}
+    if set(data.columns) != set(variables):
+        _, dictionary = _read(path, metadataonly=True, **enc)
+        names = resolve_columns(path, variables, list(dictionary.column_names))
+        data, meta = _read(path, usecols=list(names.values()), **options)
     to_crosswalk = {actual: wanted for wanted, actual in names.items()}
     data = data.rename(columns=to_crosswalk)[variables]
     labels = meta.variable_value_labels or {}
