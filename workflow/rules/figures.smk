@@ -34,6 +34,9 @@ rule paper_figures:
         "logs/paper_figures.log",
     conda:
         "../envs/abs-trust.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
     params:
         figure1_country=config["figure1"].get("country", "china"),
         figure1_waves=FIGURE1_WAVES,
@@ -63,6 +66,9 @@ rule cross_national_figure:
         "logs/cross_national_figure.log",
     conda:
         "../envs/abs-trust.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
     params:
         pair=config["correlations"][0],
         weights_on=config["weights"] is not False,

@@ -9,6 +9,9 @@ rule published_gate:
         "logs/published_gate.log",
     conda:
         "../envs/abs-trust.yaml"
+    resources:
+        mem_mb=100,
+        runtime=2,
     params:
         strict=config["strict"],
     script:

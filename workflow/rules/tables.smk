@@ -77,6 +77,9 @@ rule tables:
         "logs/tables.log",
     conda:
         "../envs/abs-trust.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
     params:
         table4_waves=TABLE4_WAVES,
         table4_country=config["table4"].get("country", "china"),

@@ -28,6 +28,7 @@ rule wave:
         "../envs/abs-trust.yaml"
     resources:
         mem_mb=1000,
+        runtime=10,
     params:
         wave="{wave}",
         # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
