@@ -29,14 +29,17 @@ What is measured, in one run:
    `abs_trust.bootstrap.bootstrap_shares` for 1,000 replicates of every China share (13
    items x 2 waves, each weighting and denominator).
 
-For each run: wall time; CPU time (user + sys of all descendants, from
-``resource.getrusage(RUSAGE_CHILDREN)`` deltas); and peak memory, taken as the peak of the
-SUM of RSS over the whole process tree, sampled with psutil every ~20 ms in a thread (the
-largest single process's peak RSS is reported too). RSS counts shared library pages once
-per process, so the tree sum overstates physical memory a little; it is the figure a
-scheduler or a cgroup limit sees. Cold runs also yield a per-rule breakdown: each job's
-process lifetime (from the sampler) beside the time its step itself reported in its log,
-the difference being Python start-up, imports and teardown.
+For each run: wall time and CPU time (user + sys of all descendants, from
+``resource.getrusage(RUSAGE_CHILDREN)`` deltas). Peak memory comes from separate *sampled*
+runs (a second cold run in a fresh copy, a second floor, the add-a-wave runs): the peak of
+the SUM of RSS over the whole process tree, sampled with psutil every ~20 ms in a thread
+(the largest single process's peak RSS is reported too). The timed runs are not sampled:
+walking /proc every 20 ms takes CPU from a 2-core machine, more from a tree of jobs than
+from the floor's one process. RSS counts shared library pages once per process, so the tree
+sum overstates physical memory a little; it is the figure a scheduler or a cgroup limit
+sees. The sampled cold run also yields a per-rule breakdown: each job's process lifetime
+beside the time its step itself reported in its log, the difference being Python start-up,
+imports and Snakemake's script preamble.
 
 The issue's goals are printed beside the figures: cold run <= 3x the floor, peak memory
 < 1 GB, no-op rerun <= 1.5x the dry run, 1,000 bootstrap replicates of every China W3/W4
