@@ -1,0 +1,92 @@
+"""The run-level outputs built from every wave's tables (abs_trust.outputs)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from abs_trust.outputs import country_texts, reproduction_texts, stack, summary_rst, table4_texts
+
+
+def meta(wave, year, *, weight="w", varies=True, synthetic=False, comparable=None):
+    return {
+        "wave": wave,
+        "weight_variable": weight,
+        "synthetic": synthetic,
+        "scale": {"name": "trust4", "comparable": comparable},
+        "countries": {"china": {"year": year, "respondents": 1000, "weight_varies": varies}},
+        "sources": [{"path": f"{wave}.sav", "sha256": "ab" * 32, "rows": 1000}],
+    }
+
+
+def trust_rows():
+    rows = []
+    for wave, year, share in (("W3", 2011, 80.27), ("W4", 2015, 68.74)):
+        for weighted in (False, True):
+            rows.append(
+                {"country": "china", "wave": wave, "year": year, "institution": "local_government",
+                 "weighted": weighted, "nonresponse": "exclude",
+                 "pct_trust": share + (1.0 if weighted else 0.0)}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_stack_skips_empty_wave_files(tmp_path):
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n")
+    (tmp_path / "b.csv").write_text("")  # a wave with nothing to model
+    (tmp_path / "c.csv").write_text("x,y\n3,4\n")
+    got = stack([str(tmp_path / n) for n in ("a.csv", "b.csv", "c.csv")])
+    assert got.to_dict("list") == {"x": [1, 3], "y": [2, 4]}
+    assert stack([str(tmp_path / "b.csv")]).empty
+
+
+def test_table4_uses_each_waves_convention_and_the_unrounded_change():
+    md, tex, summary = table4_texts(
+        trust_rows(), [meta("W3", 2011), meta("W4", 2015)], "china", {"W3": False, "W4": True},
+        "exclude",
+    )  # fmt: skip
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    # W3 unweighted 80.27, W4 weighted 69.74: change -10.53 -> -10.5 (not 69.7 - 80.3 = -10.6)
+    assert [c.strip() for c in line.strip("|").split("|")] == [
+        "Local government", "80.3", "69.7", "-10.5",
+    ]  # fmt: skip
+    assert "mainland China" in md and r"\toprule" in tex
+    assert summary == "Table 4: 10 institutions x 2 years"
+
+
+def test_constant_weight_is_no_weight_in_table4():
+    md, _, _ = table4_texts(
+        trust_rows(), [meta("W3", 2011), meta("W4", 2015, varies=False)], "china",
+        {"W3": False, "W4": True}, "exclude",
+    )  # fmt: skip
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    assert "68.7" in line  # the unweighted W4 share
+    assert "w does not vary in this country" in md
+
+
+def test_country_notes_name_weighting_comparability_and_synthetic():
+    coverage = pd.DataFrame(
+        {"country": ["china"], "wave": ["W5"], "institution": ["ngos"], "asked": [True],
+         "nonresponse_share": [0.04], "variable": ["q53"], "year": [2019]}
+    )  # fmt: skip
+    metas = [meta("W5", 2019, synthetic=True, comparable="six points; not comparable")]
+    trust = trust_rows().assign(wave="W5", year=2019).drop_duplicates(["weighted"])
+    md, tex, coverage_md, _ = country_texts(trust, coverage, metas, {"W5": True}, "exclude")
+    assert "W5 weighted by w" in md and "W5: six points; not comparable" in md
+    assert "SYNTHETIC FIXTURE" in md and "SYNTHETIC FIXTURE" in tex
+    assert "Trust items asked" in coverage_md and "4.0" in coverage_md
+
+
+def test_no_published_numbers_is_said_not_checked():
+    checks, md, summary = reproduction_texts(None, trust_rows(), pd.DataFrame(), [meta("W3", 2011)])
+    assert checks == [] and summary == "no published numbers configured"
+    assert "nothing was checked" in md
+    rst, verdict = summary_rst([meta("W3", 2011)], None)
+    assert verdict == "not checked (no published numbers configured)"
+    assert "Synthetic fixture" not in rst and "``W3.sav``" in rst
+
+
+def test_summary_verdict_counts_only_decided_checks():
+    checks = [{"id": "a", "ok": True}, {"id": "b", "ok": None}, {"id": "c", "ok": False}]
+    rst, verdict = summary_rst([meta("W3", 2011, synthetic=True)], checks)
+    assert verdict == "FAIL: 1 of 2 applicable published checks reproduced (failed: c)"
+    assert rst.startswith(".. warning::")
