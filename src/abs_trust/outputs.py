@@ -43,16 +43,6 @@ def stack(paths: Sequence[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def _weighted(meta: Mapping, country: str, wanted: bool) -> bool:
-    """Headline estimates are weighted when the config asks, the wave has a weight, and the
-    weight varies in that country (W1/W2 weights may be constant: then they are no weight)."""
-    return (
-        bool(wanted)
-        and meta["weight_variable"] is not None
-        and meta["countries"].get(country, {}).get("weight_varies", True)
-    )
-
-
 def table4_texts(
     trust: pd.DataFrame,
     metas: Sequence[Mapping],
