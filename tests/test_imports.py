@@ -30,10 +30,12 @@ FORBIDDEN = {
 
 
 def script_imports(path: Path) -> list[str]:
-    """The module-level import statements of a script, as source lines."""
+    """Every import statement of a script (module level or inside a function), as source."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [
-        ast.unparse(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
     ]
 
 

@@ -4,7 +4,6 @@ Ingest and analysis share the job so the libraries are imported once per wave; t
 is still written, for the figures and for anyone rerunning an analysis by hand.
 """
 
-from abs_trust.analysis import analyse_wave
 from abs_trust.crosswalk import parse_crosswalk
 from abs_trust.ingest import ingest_wave, write_wave
 from abs_trust.runner import log, run
@@ -21,6 +20,10 @@ def main() -> str:
         list(snakemake.input.files), spec, crosswalk, params.countries, encoding=params.encoding
     )
     write_wave(frame, meta, snakemake.output.parquet, snakemake.output.meta)
+    # Imported only now: ingest forks a reader process, and a child forked before scipy and
+    # statsmodels are loaded holds ~100 MB less (two wave jobs and their readers run at once).
+    from abs_trust.analysis import analyse_wave
+
     tables = analyse_wave(frame, meta, params.pairs, params.controls, params.methods, params.models)
     for name, table in tables.items():
         table.to_csv(snakemake.output[name], index=False)
