@@ -10,18 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .tables import TABLE4_INSTITUTIONS
+from .tables import TABLE4_INSTITUTIONS, headline_weighted
 
 FIGURE1_COLUMNS = ["country", "weight", "trust_local_government", "trust_ngos"]
-
-
-def headline_weighted(meta: Mapping, country: str, wanted: bool) -> bool:
-    """Weighted when the config asks, the wave has a weight, and it varies in ``country``."""
-    return (
-        bool(wanted)
-        and meta["weight_variable"] is not None
-        and meta["countries"].get(country, {}).get("weight_varies", True)
-    )
 
 
 def figure1_panels(

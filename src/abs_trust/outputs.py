@@ -18,6 +18,7 @@ from .tables import (
     TABLE4_INSTITUTIONS,
     Column,
     coverage_wide,
+    headline_weighted,
     table4_frame,
     table4_latex,
     table4_markdown,
@@ -60,7 +61,7 @@ def table4_texts(
             Column(
                 wave=meta["wave"],
                 year=facts["year"],
-                weighted=wanted and varies,
+                weighted=headline_weighted(meta, country, weighted[meta["wave"]]),
                 nonresponse=nonresponse,
                 weight_variable=meta["weight_variable"],
                 respondents=facts["respondents"],

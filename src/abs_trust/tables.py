@@ -42,6 +42,17 @@ class Column:
     weight_note: str = ""
 
 
+def headline_weighted(meta, country: str, wanted: bool) -> bool:
+    """Whether a wave's headline estimate for ``country`` is weighted: the config asks
+    (``wanted``), the wave has a weight, and it varies in that country (W1/W2 weights may be
+    constant within a country; then they are no weight)."""
+    return (
+        bool(wanted)
+        and meta["weight_variable"] is not None
+        and meta["countries"].get(country, {}).get("weight_varies", True)
+    )
+
+
 def table4_frame(
     trust: pd.DataFrame, country: str, columns: list[Column], institutions: dict[str, str]
 ) -> pd.DataFrame:
