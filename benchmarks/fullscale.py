@@ -18,7 +18,9 @@ differs between runs):
   labels of ``abs_codebook.md`` §1-3 as the crosswalk expects them (W1/W2 ascending,
   W3/W4 descending, W5 six-point "Trust fully" ... "Distrust fully"; taken from
   ``tests/layouts/build.py``). Filler variables ``q1..qN``, ``se*``, ``ir*`` (W5: ``SE*``,
-  ``IR*``) with labelled small-integer codes bring each file to 250-330 variables.
+  ``IR*``) with labelled small-integer codes bring each file to 250-330 variables. As in
+  the real W5 release (abs_codebook.md §2), two W5 Hong Kong rows repeat an id; the
+  crosswalk declares them (``respondent_id.known_duplicates``).
 * **W6**: twelve per-country files (no China: code 4 is not in any W6 file), each with the
   complete real W6 dictionary (346 variables, upper-case names), COUNTRY varying by file.
   Australia's income ``SE14`` holds quintile codes 1-5 by default; the real file has AUD
@@ -348,9 +350,11 @@ def merged_frame(rng, wave: str, spec: WaveSpec, ns: dict[int, int]):
     country = country_column(ns)
     n = len(country)
     core = core_columns(rng, wave, spec, country, labels_of)
-    core[spec.id_variable] = country * 10000 + np.concatenate(
-        [np.arange(1, k + 1) for k in ns.values()]
-    )
+    ids = country * 10000 + np.concatenate([np.arange(1, k + 1) for k in ns.values()])
+    hong_kong = np.flatnonzero(country == 2)
+    if wave == "W5" and len(hong_kong) >= 4:  # the release repeats 2 HK ids (codebook §2)
+        ids[hong_kong[-2:]] = ids[hong_kong[:2]]
+    core[spec.id_variable] = ids
     core[spec.weight_variable] = survey_weights(rng, country, 6)
     cols, value_labels, formats = {}, {}, {}
     for name, (kind, labels) in facts.items():

@@ -8,6 +8,7 @@ quintile, so its income-controlled models cannot be estimated and must say so).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -43,6 +44,19 @@ def test_every_wave_and_country_is_tabulated(all_waves):
     assert trust["pct_trust"].between(0, 100).all()
     w6 = trust[trust["wave"] == "W6"]
     assert not {"newspapers", "television"} & set(w6["institution"])
+
+
+def test_w5s_repeated_hong_kong_ids_are_kept_counted_and_logged(all_waves):
+    # the generator repeats 2 Hong Kong ids in W5, as the real release does (abs_codebook.md §2)
+    meta = json.loads((all_waves / "data/interim/W5.json").read_text())
+    repeats = {c: facts["rows_repeating_an_id"] for c, facts in meta["countries"].items()}
+    assert repeats.pop("hong_kong") == 2 and set(repeats.values()) == {0}
+    frame = pd.read_parquet(all_waves / "data/interim/W5.parquet")
+    hong_kong = frame[frame["country"] == "hong_kong"]
+    assert len(hong_kong) == meta["countries"]["hong_kong"]["respondents"]
+    assert hong_kong["respondent_id"].duplicated().sum() == 2
+    log = (all_waves / "logs/wave/W5.log").read_text()
+    assert "hong_kong W5: 2 row(s) repeat a respondent id" in log
 
 
 def test_not_asked_items_are_listed_not_zero(all_waves):

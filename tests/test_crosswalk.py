@@ -48,6 +48,20 @@ def test_code_both_valid_and_nonresponse_is_refused():
         parse_crosswalk(raw, "crosswalk.yaml")
 
 
+def test_known_duplicates_name_known_countries_and_positive_counts():
+    raw = copy.deepcopy(RAW)
+    raw["waves"]["W3"]["respondent_id"]["known_duplicates"] = {"atlantis": 2}
+    with pytest.raises(ConfigError, match=r"W3/respondent_id/known_duplicates.*atlantis"):
+        parse_crosswalk(raw, "crosswalk.yaml")
+    raw["waves"]["W3"]["respondent_id"]["known_duplicates"] = {"china": 0}
+    with pytest.raises(ConfigError, match="known_duplicates"):
+        parse_crosswalk(raw, "crosswalk.yaml")
+    # the shipped crosswalk declares the W5 release's 2 repeated Hong Kong ids, nothing else
+    declared = {w: dict(load_crosswalk(ROOT / "config" / "crosswalk.yaml").wave(w)
+                        .known_duplicate_ids) for w in RAW["waves"]}  # fmt: skip
+    assert declared == {w: ({"hong_kong": 2} if w == "W5" else {}) for w in RAW["waves"]}
+
+
 def test_unknown_scale_and_wave_are_named():
     raw = copy.deepcopy(RAW)
     raw["waves"]["W3"]["trust"]["scale"] = "six_point"

@@ -86,6 +86,20 @@ def test_duplicate_ids_are_an_error():
         check_unique_ids(frame, "W3", ["f.sav"])
 
 
+def test_declared_repeats_pass_only_in_their_country_and_up_to_their_count():
+    raw = w3_frame(n=20)  # rows 0-9 China (4), 10-19 Taiwan (7)
+    raw.loc[[1, 9], "idnumber"] = 1.0  # rows 0, 1 and 9 (China) share id 1: two repeats
+    frame = harmonize(raw, CW.wave("W3"), CW, "f.sav")
+    assert check_unique_ids(frame, "W3", ["f.sav"], {"china": 2}) == {"china": 2, "taiwan": 0}
+    assert check_unique_ids(frame, "W3", ["f.sav"], {"china": 5})["china"] == 2
+    with pytest.raises(DataError, match="accepts 1 in china"):
+        check_unique_ids(frame, "W3", ["f.sav"], {"china": 1})
+    with pytest.raises(DataError, match=r"china/1"):
+        check_unique_ids(frame, "W3", ["f.sav"], {"taiwan": 2})  # declared elsewhere
+    assert check_unique_ids(harmonize(w3_frame(n=20), CW.wave("W3"), CW, "f.sav"), "W3",
+                            ["f.sav"]) == {"china": 0, "taiwan": 0}  # fmt: skip
+
+
 @given(st.lists(st.sampled_from([-1, 1, 2, 3, 4, 7, 8, 9]), min_size=1, max_size=50))
 def test_valid_and_nonresponse_codes_never_leave_the_scale(codes):
     values, nonresponse = recode(pd.Series(codes, dtype="float64"), TRUST, "f.sav")

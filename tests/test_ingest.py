@@ -1,10 +1,12 @@
+import copy
 import json
 
 import pandas as pd
 import pytest
 
-from abs_trust.crosswalk import load_crosswalk
-from abs_trust.errors import CrosswalkMismatchError
+from abs_trust.config import read_yaml
+from abs_trust.crosswalk import load_crosswalk, parse_crosswalk
+from abs_trust.errors import CrosswalkMismatchError, DataError
 from abs_trust.ingest import ingest_wave, read_wave, write_wave
 from conftest import ROOT, W1_TRUST_LABELS, w3_frame, write_w3_like
 
@@ -20,7 +22,9 @@ def test_ingest_w3_layout_end_to_end(tmp_path):
     expected = china["q19"].where(china["q19"].between(1, 4)).map(lambda x: 5 - x)
     assert frame["trust_ngos"].astype("float64").equals(expected.astype("float64"))
     # w3_frame draws allweight from a uniform: it varies, so weighted estimates are made
-    assert meta["countries"] == {"china": {"respondents": 50, "year": 2011, "weight_varies": True}}
+    assert meta["countries"] == {
+        "china": {"respondents": 50, "year": 2011, "weight_varies": True, "rows_repeating_an_id": 0}
+    }
     assert meta["synthetic"] is False
     assert meta["scale"]["trusting_levels"] == [3, 4]
     parquet, sidecar = tmp_path / "W3.parquet", tmp_path / "W3.json"
@@ -50,6 +54,28 @@ def test_a_bad_code_in_one_of_several_files_names_that_file(tmp_path):
         ingest_wave([str(f) for f in files], CW.wave("W3"), CW, "all")
     message = str(err.value)
     assert message.startswith(f"{files[1]}: variable 'q19'") and "good.sav" not in message
+
+
+def test_ids_the_crosswalk_declares_repeated_are_kept_and_counted(tmp_path):
+    # W5's release repeats 2 Hong Kong ids; here a W3-layout file repeats 2 China ids
+    raw = w3_frame(n=60, seed=5)
+    raw.loc[[48, 49], "idnumber"] = raw.loc[[0, 1], "idnumber"].to_numpy()  # rows 0-49: China
+    path = write_w3_like(tmp_path / "w3.sav", raw)
+    with pytest.raises(DataError, match="share a respondent id"):
+        ingest_wave([str(path)], CW.wave("W3"), CW, "all")
+    entry = copy.deepcopy(read_yaml(ROOT / "config" / "crosswalk.yaml"))
+    entry["waves"]["W3"]["respondent_id"]["known_duplicates"] = {"china": 2}
+    declared = parse_crosswalk(entry, "crosswalk.yaml")
+    frame, meta = ingest_wave([str(path)], declared.wave("W3"), declared, "all")
+    assert len(frame) == 60  # every row kept, as the release has it
+    assert frame["respondent_id"].duplicated().sum() == 2
+    assert meta["countries"]["china"]["rows_repeating_an_id"] == 2
+    assert meta["countries"]["taiwan"]["rows_repeating_an_id"] == 0
+    # one more repeat than declared is a bad merge again, and the message says what was declared
+    raw.loc[47, "idnumber"] = raw.loc[2, "idnumber"]
+    path = write_w3_like(tmp_path / "w3b.sav", raw)
+    with pytest.raises(DataError, match="known_duplicates accepts 2 in china"):
+        ingest_wave([str(path)], declared.wave("W3"), declared, "all")
 
 
 def test_reversed_file_is_refused_at_ingest(tmp_path):

@@ -96,6 +96,8 @@ class WaveSpec:
     trust_nonresponse: tuple[int, ...]
     items: Mapping[str, str]
     demographics: Mapping[str, Concept]
+    # country slug -> rows that may repeat a respondent id there (a known quirk of the release)
+    known_duplicate_ids: Mapping[str, int] = field(default_factory=dict)
 
     def trust_concept(self, institution: str) -> Concept:
         """The trust item as a `Concept`, so one recoding routine serves every variable."""
@@ -223,6 +225,7 @@ def _wave(wave: str, raw: dict, scales: Mapping[str, Scale], source: str) -> Wav
         country_variable=raw["country"]["variable"],
         country_nonresponse=tuple(raw["country"].get("nonresponse", [])),
         id_variable=raw["respondent_id"]["variable"],
+        known_duplicate_ids=dict(raw["respondent_id"].get("known_duplicates", {})),
         year_variable=year.get("variable"),
         year_kind=year.get("kind", "number"),
         year_value=year.get("value"),
@@ -243,8 +246,15 @@ def parse_crosswalk(raw: dict, source: str = "crosswalk") -> Crosswalk:
     raw = validate(raw, "crosswalk.schema.yaml", source, defaults=False)
     scales = {name: _scale(name, spec, source) for name, spec in raw["scales"].items()}
     waves = {wave: _wave(wave, spec, scales, source) for wave, spec in raw["waves"].items()}
+    countries = {int(k): v for k, v in raw["countries"].items()}
+    for wave, spec in waves.items():
+        if unknown := sorted(set(spec.known_duplicate_ids) - set(countries.values())):
+            raise ConfigError(
+                f"{source}: waves/{wave}/respondent_id/known_duplicates: countries {unknown} "
+                f"are not in `countries:` ({sorted(countries.values())})"
+            )
     return Crosswalk(
-        countries={int(k): v for k, v in raw["countries"].items()},
+        countries=countries,
         scales=scales,
         waves=waves,
         source=str(source),

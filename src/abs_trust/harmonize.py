@@ -8,6 +8,8 @@ a silent NaN or, worse, a valid answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -166,13 +168,44 @@ def select_countries(
     return frame[frame["country"].isin(countries)].reset_index(drop=True)
 
 
-def check_unique_ids(frame: pd.DataFrame, wave: str, files) -> None:
-    """``country + wave + respondent_id`` is the native ABS key: duplicates mean a bad merge."""
-    dup = frame.duplicated(["country", "respondent_id"], keep=False)
-    if dup.any():
-        examples = frame.loc[dup, ["country", "respondent_id"]].drop_duplicates().head(5)
+def check_unique_ids(
+    frame: pd.DataFrame, wave: str, files, known: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """``country + wave + respondent_id`` is the native ABS key: a repeated id means a bad merge.
+
+    ``known`` (the crosswalk's ``respondent_id.known_duplicates``) lets a country's rows repeat
+    up to that many ids: a documented quirk of a release (W5 has 2 duplicate Hong Kong ids,
+    abs_codebook.md §2). Those rows are real interviews as the release distributes them, so
+    they are kept, as every analysis of the release keeps them. More repeats than declared, or
+    any repeat in another country (e.g. a country file listed twice), is still an error.
+
+    Returns
+    -------
+    dict
+        country -> rows repeating an id already used in that country (0 where none).
+
+    Raises
+    ------
+    DataError
+        naming the files, the countries and example ids.
+    """
+    key = ["country", "respondent_id"]
+    repeats = frame.loc[frame.duplicated(key, keep="first"), "country"].value_counts()
+    found = {str(country): int(repeats.get(country, 0)) for country in frame["country"].unique()}
+    known = known or {}
+    refused = sorted(c for c, n in found.items() if n > known.get(c, 0))
+    if refused:
+        dup = frame.duplicated(key, keep=False) & frame["country"].isin(refused)
+        examples = frame.loc[dup, key].drop_duplicates().head(5)
         pairs = ", ".join(f"{c}/{i}" for c, i in examples.itertuples(index=False))
+        declared = [f"{known[c]} in {c}" for c in refused if c in known]
+        allowance = (
+            f"; the crosswalk's respondent_id.known_duplicates accepts {', '.join(declared)}"
+            if declared
+            else ""
+        )
         raise DataError(
             f"{', '.join(map(str, files))}: wave {wave}: {int(dup.sum())} rows share a respondent "
-            f"id within a country (e.g. {pairs}); expected one row per respondent"
+            f"id within a country (e.g. {pairs}); expected one row per respondent{allowance}"
         )
+    return found

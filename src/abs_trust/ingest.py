@@ -8,6 +8,7 @@ a single number is produced from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -62,11 +63,15 @@ def ingest_wave(
         )
     frame = harmonize_releases(releases, spec, crosswalk)
     frame = select_countries(frame, countries, spec.wave, files)
-    check_unique_ids(frame, spec.wave, files)
+    repeated = check_unique_ids(frame, spec.wave, files, spec.known_duplicate_ids)
     frame = validate_harmonized(
-        frame, spec.scale.points, sorted(crosswalk.countries.values()), ", ".join(files)
+        frame,
+        spec.scale.points,
+        sorted(crosswalk.countries.values()),
+        ", ".join(files),
+        unique_key=not any(repeated.values()),
     )
-    return frame, wave_metadata(frame, spec, sources)
+    return frame, wave_metadata(frame, spec, sources, repeated)
 
 
 def harmonize_releases(
@@ -89,13 +94,24 @@ def harmonize_releases(
         raise
 
 
-def wave_metadata(frame: pd.DataFrame, spec: WaveSpec, sources: list[dict]) -> dict:
-    """The sidecar written beside the parquet; aggregates only (counts, years), no rows."""
+def wave_metadata(
+    frame: pd.DataFrame,
+    spec: WaveSpec,
+    sources: list[dict],
+    repeated_ids: Mapping[str, int] | None = None,
+) -> dict:
+    """The sidecar written beside the parquet; aggregates only (counts, years), no rows.
+
+    ``repeated_ids``: country -> rows that repeat a respondent id, as the crosswalk allows for
+    a known quirk of the release (`harmonize.check_unique_ids`); counted, never listed.
+    """
+    repeated_ids = repeated_ids or {}
     by_country = {}
     for country, group in frame.groupby("country", sort=True):
         years = group["year"].dropna()
         by_country[str(country)] = {
             "respondents": len(group),
+            "rows_repeating_an_id": int(repeated_ids.get(str(country), 0)),
             # W1/W2 weights are disputed (abs_codebook.md §2): a weight that does not vary
             # within a country is no weight; tables then say so and use unweighted shares.
             "weight_varies": bool(spec.weight_variable and group["weight"].nunique() > 1),

@@ -14,8 +14,15 @@ from .crosswalk import INSTITUTIONS
 from .errors import DataError
 
 
-def harmonized_schema(points: int, countries: list[str]) -> pa.DataFrameSchema:
-    """Schema of one wave's harmonized frame, trust items on a ``points``-level scale."""
+def harmonized_schema(
+    points: int, countries: list[str], unique_key: bool = True
+) -> pa.DataFrameSchema:
+    """Schema of one wave's harmonized frame, trust items on a ``points``-level scale.
+
+    ``unique_key=False`` drops the one-row-per-``country + respondent_id`` check, for a wave
+    whose release repeats ids the crosswalk declares (`harmonize.check_unique_ids` has then
+    checked the key against that declaration).
+    """
     trust = {
         f"trust_{name}": pa.Column("Int8", pa.Check.in_range(1, points), nullable=True)
         for name in INSTITUTIONS
@@ -34,17 +41,19 @@ def harmonized_schema(points: int, countries: list[str]) -> pa.DataFrameSchema:
             "income": pa.Column("Int8", pa.Check.in_range(1, 5), nullable=True),
             "urban": pa.Column("Int8", pa.Check.isin([0, 1]), nullable=True),
         },
-        unique=["country", "respondent_id"],
+        unique=["country", "respondent_id"] if unique_key else None,
         strict=True,
         ordered=True,
         coerce=False,
     )
 
 
-def validate_harmonized(frame: pd.DataFrame, points: int, countries: list[str], source: str):
+def validate_harmonized(
+    frame: pd.DataFrame, points: int, countries: list[str], source: str, unique_key: bool = True
+):
     """Validate ``frame``; every failure case is reported, then a `DataError` is raised."""
     try:
-        return harmonized_schema(points, countries).validate(frame, lazy=True)
+        return harmonized_schema(points, countries, unique_key).validate(frame, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases[["column", "check", "failure_case"]].drop_duplicates().head(20)
         raise DataError(

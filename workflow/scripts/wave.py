@@ -20,6 +20,11 @@ def main() -> str:
         list(snakemake.input.files), spec, crosswalk, params.countries, encoding=params.encoding
     )
     write_wave(frame, meta, snakemake.output.parquet, snakemake.output.meta)
+    for country, facts in meta["countries"].items():
+        if facts["rows_repeating_an_id"]:
+            log.warning("%s %s: %d row(s) repeat a respondent id, as the crosswalk declares for "
+                        "this release (respondent_id.known_duplicates); kept as interviews",
+                        country, params.wave, facts["rows_repeating_an_id"])  # fmt: skip
     # Imported only now: ingest forks a reader process, and a child forked before scipy and
     # statsmodels are loaded holds ~100 MB less (two wave jobs and their readers run at once).
     from abs_trust.analysis import analyse_wave
