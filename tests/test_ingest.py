@@ -1,6 +1,7 @@
 import copy
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,7 +24,13 @@ def test_ingest_w3_layout_end_to_end(tmp_path):
     assert frame["trust_ngos"].astype("float64").equals(expected.astype("float64"))
     # w3_frame draws allweight from a uniform: it varies, so weighted estimates are made
     assert meta["countries"] == {
-        "china": {"respondents": 50, "year": 2011, "weight_varies": True, "rows_repeating_an_id": 0}
+        "china": {
+            "respondents": 50,
+            "year": 2011,
+            "weight_varies": True,
+            "weight_missing": False,
+            "rows_repeating_an_id": 0,
+        }
     }
     assert meta["synthetic"] is False
     assert meta["scale"]["trusting_levels"] == [3, 4]
@@ -90,6 +97,33 @@ def test_fixture_is_flagged_synthetic():
     assert meta["synthetic"] is True
     assert len(frame) == 4068  # abs_codebook.md §4: China W4 N
     assert meta["countries"]["china"]["year"] == 2015
+
+
+def test_a_country_released_without_weights_is_analysed_unweighted(tmp_path):
+    # W5: "no sampling weight information for Indonesia"; here Taiwan's weights are all sysmis
+    raw = w3_frame(n=60, seed=3)
+    taiwan = raw["country"] == 7
+    raw.loc[taiwan, "allweight"] = np.nan
+    path = write_w3_like(tmp_path / "w3.sav", raw)
+    frame, meta = ingest_wave([str(path)], CW.wave("W3"), CW, "all")
+    assert meta["countries"]["taiwan"] | {"respondents": 0} == {
+        "respondents": 0, "year": 2011, "weight_varies": False, "weight_missing": True,
+        "rows_repeating_an_id": 0,
+    }  # fmt: skip
+    assert meta["countries"]["china"]["weight_missing"] is False
+    assert meta["countries"]["china"]["weight_varies"] is True
+    assert (frame.loc[frame["country"] == "taiwan", "weight"] == 1.0).all()
+    china = frame.loc[frame["country"] == "china", "weight"].to_numpy()
+    np.testing.assert_allclose(china, raw.loc[raw["country"] == 4, "allweight"].to_numpy())
+    # a weight missing for only some of a country's respondents is broken data, named
+    raw.loc[raw.index[taiwan][0], "allweight"] = 1.2
+    raw.loc[0, "allweight"] = np.nan  # China
+    path = write_w3_like(tmp_path / "w3b.sav", raw)
+    with pytest.raises(CrosswalkMismatchError) as err:
+        ingest_wave([str(path)], CW.wave("W3"), CW, "all")
+    message = str(err.value)
+    assert "'allweight'" in message and "10 rows" in message
+    assert "'china' (1 rows)" in message and "'taiwan' (9 rows)" in message
 
 
 def test_constant_weight_is_recorded_as_not_varying(tmp_path):

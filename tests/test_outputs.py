@@ -7,13 +7,14 @@ import pandas as pd
 from abs_trust.outputs import country_texts, reproduction_texts, stack, summary_rst, table4_texts
 
 
-def meta(wave, year, *, weight="w", varies=True, synthetic=False, comparable=None):
+def meta(wave, year, *, weight="w", varies=True, missing=False, synthetic=False, comparable=None):
+    china = {"year": year, "respondents": 1000, "weight_varies": varies, "weight_missing": missing}
     return {
         "wave": wave,
         "weight_variable": weight,
         "synthetic": synthetic,
         "scale": {"name": "trust4", "comparable": comparable},
-        "countries": {"china": {"year": year, "respondents": 1000, "weight_varies": varies}},
+        "countries": {"china": china},
         "sources": [{"path": f"{wave}.sav", "sha256": "ab" * 32, "rows": 1000}],
     }
 
@@ -61,6 +62,24 @@ def test_constant_weight_is_no_weight_in_table4():
     line = next(row for row in md.splitlines() if row.startswith("| Local government"))
     assert "68.7" in line  # the unweighted W4 share
     assert "w does not vary in this country" in md
+
+
+def test_weights_missing_in_the_release_are_said_so():
+    missing = meta("W4", 2015, varies=False, missing=True)
+    md, _, _ = table4_texts(
+        trust_rows(), [meta("W3", 2011), missing], "china", {"W3": False, "W4": True}, "exclude"
+    )
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    assert "68.7" in line  # unweighted, as for a constant weight
+    assert "w is missing for this country in the release" in md and "does not vary" not in md
+    coverage = pd.DataFrame(
+        {"country": ["china"], "wave": ["W4"], "institution": ["ngos"], "asked": [True],
+         "nonresponse_share": [0.04], "variable": ["q19"], "year": [2015]}
+    )  # fmt: skip
+    trust = trust_rows().query("wave == 'W4'")
+    country_md = country_texts(trust, coverage, [missing], {"W4": True}, "exclude")[0]
+    assert "W4 weighted by w (missing in the release, so unweighted, in china)" in country_md
+    assert "constant, so unweighted" not in country_md
 
 
 def test_country_notes_name_weighting_comparability_and_synthetic():

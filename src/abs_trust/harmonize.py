@@ -120,7 +120,7 @@ def harmonize(raw: pd.DataFrame, spec: WaveSpec, crosswalk: Crosswalk, file: str
     out["year"] = interview_year(year_values, spec, file, n).set_axis(raw.index)
     out["country"] = country_slugs(raw[spec.country_variable], spec, crosswalk, file)
     out["respondent_id"] = as_codes(raw[spec.id_variable], spec.id_variable, file)
-    out["weight"] = _weights(raw, spec, file)
+    out["weight"] = _weights(raw, spec, file, out["country"])
     for institution in INSTITUTIONS:
         column = f"trust_{institution}"
         if institution in spec.items:
@@ -138,17 +138,34 @@ def harmonize(raw: pd.DataFrame, spec: WaveSpec, crosswalk: Crosswalk, file: str
     return out.reset_index(drop=True)
 
 
-def _weights(raw: pd.DataFrame, spec: WaveSpec, file: str) -> pd.Series:
+def _weights(raw: pd.DataFrame, spec: WaveSpec, file: str, country: pd.Series) -> pd.Series:
+    """The survey weight, NaN for a country whose release has no weight at all.
+
+    A release can leave a whole country without weights (W5: "no sampling weight information
+    for Indonesia", abs_codebook.md §2): that country is analysed unweighted
+    (`countries_without_weights`). A weight missing for some of a country's respondents, or
+    negative, or not a number, is broken data and stops the run.
+    """
     if spec.weight_variable is None:
         return pd.Series(1.0, index=raw.index, dtype="float64")
     weights = pd.to_numeric(raw[spec.weight_variable], errors="coerce").astype("float64")
-    bad = ~np.isfinite(weights) | (weights < 0)
+    missing = weights.isna()
+    whole_country = missing.groupby(country, dropna=False).transform("all")
+    bad = (missing & ~whole_country) | np.isinf(weights) | (weights < 0)
     if bad.any():
+        where = format_counts(country[bad].fillna("<no country>").value_counts())
         raise CrosswalkMismatchError(
             f"{file}: weight variable {spec.weight_variable!r} is missing, negative or not a "
-            f"number in {int(bad.sum())} rows; a weight must be a finite number >= 0"
+            f"number in {int(bad.sum())} rows ({where}); a weight must be a finite number "
+            ">= 0 (a country whose weights are all missing is analysed unweighted)"
         )
     return weights
+
+
+def countries_without_weights(frame: pd.DataFrame) -> list[str]:
+    """Countries whose weights are all missing (see `_weights`); they are analysed unweighted."""
+    missing = frame["weight"].isna().groupby(frame["country"]).all()
+    return sorted(str(c) for c in missing[missing].index)
 
 
 def select_countries(

@@ -8,14 +8,14 @@ a single number is produced from it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from .crosswalk import Crosswalk, WaveSpec, check_value_labels
 from .errors import AbsTrustError
-from .harmonize import check_unique_ids, harmonize, select_countries
+from .harmonize import check_unique_ids, countries_without_weights, harmonize, select_countries
 from .readers import ReleaseFile, read_releases
 from .schema import validate_harmonized
 
@@ -64,6 +64,10 @@ def ingest_wave(
     frame = harmonize_releases(releases, spec, crosswalk)
     frame = select_countries(frame, countries, spec.wave, files)
     repeated = check_unique_ids(frame, spec.wave, files, spec.known_duplicate_ids)
+    # A country released without weights is analysed unweighted, as one whose weight does not
+    # vary: weight 1 in the frame, and the sidecar says why (`weight_missing`).
+    weightless = countries_without_weights(frame)
+    frame = frame.assign(weight=frame["weight"].fillna(1.0))
     frame = validate_harmonized(
         frame,
         spec.scale.points,
@@ -71,7 +75,7 @@ def ingest_wave(
         ", ".join(files),
         unique_key=not any(repeated.values()),
     )
-    return frame, wave_metadata(frame, spec, sources, repeated)
+    return frame, wave_metadata(frame, spec, sources, repeated, weightless)
 
 
 def harmonize_releases(
@@ -99,11 +103,13 @@ def wave_metadata(
     spec: WaveSpec,
     sources: list[dict],
     repeated_ids: Mapping[str, int] | None = None,
+    without_weights: Sequence[str] = (),
 ) -> dict:
     """The sidecar written beside the parquet; aggregates only (counts, years), no rows.
 
     ``repeated_ids``: country -> rows that repeat a respondent id, as the crosswalk allows for
     a known quirk of the release (`harmonize.check_unique_ids`); counted, never listed.
+    ``without_weights``: countries whose release has no weights (analysed unweighted).
     """
     repeated_ids = repeated_ids or {}
     by_country = {}
@@ -115,6 +121,7 @@ def wave_metadata(
             # W1/W2 weights are disputed (abs_codebook.md §2): a weight that does not vary
             # within a country is no weight; tables then say so and use unweighted shares.
             "weight_varies": bool(spec.weight_variable and group["weight"].nunique() > 1),
+            "weight_missing": bool(spec.weight_variable) and str(country) in without_weights,
             # Fieldwork can straddle years (W4 China: Dec 2014 - Jun 2016); the modal year
             # is the wave's label for that country, as publications use it.
             "year": int(years.mode().min()) if len(years) else None,

@@ -56,7 +56,6 @@ def table4_texts(
     for meta in metas:
         facts = meta["countries"][country]
         wanted = weighted[meta["wave"]] and meta["weight_variable"] is not None
-        varies = facts.get("weight_varies", True)
         columns.append(
             Column(
                 wave=meta["wave"],
@@ -65,9 +64,7 @@ def table4_texts(
                 nonresponse=nonresponse,
                 weight_variable=meta["weight_variable"],
                 respondents=facts["respondents"],
-                weight_note=""
-                if varies or not wanted
-                else f"{meta['weight_variable']} does not vary in this country",
+                weight_note=_unweighted_because(meta["weight_variable"], facts) if wanted else "",
             )
         )
     synthetic = any(m["synthetic"] for m in metas)
@@ -83,12 +80,26 @@ def table4_texts(
     )
 
 
+def _unweighted_because(variable: str, facts: Mapping) -> str:
+    """Why a country's estimates are unweighted although weights were asked for ("" if not)."""
+    if facts.get("weight_varies", True):
+        return ""
+    if facts.get("weight_missing"):
+        return f"{variable} is missing for this country in the release"
+    return f"{variable} does not vary in this country"
+
+
 def _weighting_note(meta: Mapping, wanted: bool) -> str:
     if wanted and meta["weight_variable"]:
-        constant = [c for c, v in meta["countries"].items() if not v.get("weight_varies")]
+        countries = meta["countries"]
+        missing = [c for c, v in countries.items() if v.get("weight_missing")]
+        constant = [c for c, v in countries.items() if not v.get("weight_varies")]
+        constant = [c for c in constant if c not in missing]
         text = f"{meta['wave']} weighted by {meta['weight_variable']}"
         if constant:
             text += f" (constant, so unweighted, in {', '.join(constant)})"
+        if missing:
+            text += f" (missing in the release, so unweighted, in {', '.join(missing)})"
         return text
     return f"{meta['wave']} unweighted"
 
