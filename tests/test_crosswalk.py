@@ -3,7 +3,13 @@ import copy
 import pytest
 
 from abs_trust.config import read_yaml
-from abs_trust.crosswalk import Concept, check_value_labels, load_crosswalk, parse_crosswalk
+from abs_trust.crosswalk import (
+    Concept,
+    check_value_labels,
+    load_crosswalk,
+    parse_crosswalk,
+    wave_entry,
+)
 from abs_trust.errors import ConfigError, CrosswalkMismatchError
 from conftest import ROOT, W1_TRUST_LABELS, W3_TRUST_LABELS
 
@@ -25,6 +31,18 @@ def test_shipped_crosswalk_loads_with_the_codebook_facts():
     assert dict(w3.demographics["urban"].recode) == {1: 1, 2: 0}
     assert dict(w4.demographics["urban"].recode) == {1: 0, 2: 1}
     assert cw.countries[4] == "china"
+
+
+def test_an_entry_checked_at_parse_time_types_the_same_without_the_schema():
+    # the wave jobs skip the JSON Schema the workflow already applied (schema_checked=True)
+    for wave in RAW["waves"]:
+        entry = wave_entry(RAW, wave)
+        fast = parse_crosswalk(copy.deepcopy(entry), "crosswalk.yaml", schema_checked=True)
+        assert fast == parse_crosswalk(copy.deepcopy(entry), "crosswalk.yaml")
+        assert (
+            fast.wave(wave).variables()
+            == load_crosswalk(ROOT / "config" / "crosswalk.yaml").wave(wave).variables()
+        )
 
 
 def test_unknown_key_is_named():

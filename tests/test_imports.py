@@ -19,14 +19,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "workflow" / "scripts"
 
-# script -> packages it must not load
+# script -> packages it must not load (jsonschema: ~0.1 s, and only the workflow's parsing
+# validates; a job that needs it, `tables` for published.yaml, imports it when it validates)
 FORBIDDEN = {
-    "wave.py": {"matplotlib", "statsmodels.api", "pingouin"},
-    "tables.py": {"scipy", "statsmodels", "matplotlib", "pyreadstat", "pandera", "pingouin"},
-    "paper_figures.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
-    "cross_national_figure.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin"},
-    "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib"},
-}
+    "wave.py": {"matplotlib", "statsmodels.api", "pingouin", "jsonschema"},
+    "tables.py": {"scipy", "statsmodels", "matplotlib", "pyreadstat", "pandera", "pingouin",
+                  "jsonschema"},
+    "paper_figures.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin",
+                         "jsonschema"},
+    "cross_national_figure.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin",
+                                 "jsonschema"},
+    "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
+}  # fmt: skip
 
 
 def script_imports(path: Path) -> list[str]:
@@ -62,3 +66,16 @@ def test_job_imports_only_what_it_needs(script):
 def test_forbidden_check_bites():
     modules = loaded_after(["import abs_trust.runner", "import statsmodels.api"])
     assert "statsmodels.api" in modules and "scipy.stats" in modules
+
+
+@pytest.mark.parametrize("script", sorted(FORBIDDEN))
+def test_job_turns_the_garbage_collector_off_before_its_imports(script):
+    # a fifth of a job's import time was the collector's full passes (docs/performance.md)
+    nodes = ast.parse((SCRIPTS / script).read_text(encoding="utf-8")).body
+    source = [ast.unparse(node) for node in nodes]
+    imports = [
+        i
+        for i, node in enumerate(nodes)
+        if isinstance(node, ast.Import | ast.ImportFrom) and source[i] != "import gc"
+    ]
+    assert "gc.disable()" in source and source.index("gc.disable()") < min(imports)

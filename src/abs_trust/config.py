@@ -8,10 +8,10 @@ command line or by a test.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError
@@ -41,7 +41,18 @@ def _with_string_keys(obj: Any) -> Any:
     return json.loads(json.dumps(obj))
 
 
-def _fill_defaults(validator_class):
+@cache
+def _validator_class(defaults: bool):
+    # jsonschema is imported here, not at the top: it is a tenth of a second of imports
+    # (jsonschema.protocols alone ~70 ms), and the workflow's jobs, which import this module,
+    # get config and crosswalk entries that were validated when the workflow was parsed.
+    import jsonschema
+
+    plain = jsonschema.Draft202012Validator
+    return _fill_defaults(plain, jsonschema.validators.extend) if defaults else plain
+
+
+def _fill_defaults(validator_class, extend):
     # The documented jsonschema recipe: a validator that also writes `default:` values in.
     validate_properties = validator_class.VALIDATORS["properties"]
 
@@ -52,10 +63,7 @@ def _fill_defaults(validator_class):
                     instance.setdefault(name, json.loads(json.dumps(subschema["default"])))
         yield from validate_properties(validator, properties, instance, schema)
 
-    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
-
-
-_DefaultFillingValidator = _fill_defaults(jsonschema.Draft202012Validator)
+    return extend(validator_class, {"properties": set_defaults})
 
 
 def validate(obj: Any, schema_name: str, source: str | Path, *, defaults: bool = True) -> Any:
@@ -68,7 +76,7 @@ def validate(obj: Any, schema_name: str, source: str | Path, *, defaults: bool =
     """
     schema = read_yaml(SCHEMA_DIR / schema_name)
     obj = _with_string_keys(obj if obj is not None else {})
-    cls = _DefaultFillingValidator if defaults else jsonschema.Draft202012Validator
+    cls = _validator_class(defaults)
     errors = sorted(cls(schema).iter_errors(obj), key=lambda e: list(map(str, e.path)))
     if errors:
         lines = []

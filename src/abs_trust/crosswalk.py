@@ -241,9 +241,17 @@ def _wave(wave: str, raw: dict, scales: Mapping[str, Scale], source: str) -> Wav
     )
 
 
-def parse_crosswalk(raw: dict, source: str = "crosswalk") -> Crosswalk:
-    """Validate a crosswalk mapping (JSON Schema, then cross-field rules) and type it."""
-    raw = validate(raw, "crosswalk.schema.yaml", source, defaults=False)
+def parse_crosswalk(
+    raw: dict, source: str = "crosswalk", *, schema_checked: bool = False
+) -> Crosswalk:
+    """Validate a crosswalk mapping (JSON Schema, then cross-field rules) and type it.
+
+    ``schema_checked=True`` skips the JSON Schema, for a mapping already validated against it
+    (a workflow job's wave entry, checked with the whole crosswalk when the workflow was
+    parsed); the cross-field rules, which build the typed objects, always run.
+    """
+    if not schema_checked:
+        raw = validate(raw, "crosswalk.schema.yaml", source, defaults=False)
     scales = {name: _scale(name, spec, source) for name, spec in raw["scales"].items()}
     waves = {wave: _wave(wave, spec, scales, source) for wave, spec in raw["waves"].items()}
     countries = {int(k): v for k, v in raw["countries"].items()}

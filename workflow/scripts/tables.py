@@ -1,6 +1,12 @@
 """Every wave's tables -> the run's tables, Table 4, cross-national tables, reproduction report
 and the report summary (abs_trust.outputs). Aggregates in, aggregates out: one short job."""
 
+import gc
+
+# Before any other import: a job is a short-lived process, and the garbage collector's
+# full passes over the growing heap were a fifth of its import time (docs/performance.md).
+gc.disable()
+
 import json
 from pathlib import Path
 

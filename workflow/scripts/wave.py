@@ -4,6 +4,12 @@ Ingest and analysis share the job so the libraries are imported once per wave; t
 is still written, for the figures and for anyone rerunning an analysis by hand.
 """
 
+import gc
+
+# Before any other import: a job is a short-lived process, and the garbage collector's
+# full passes over the growing heap were a fifth of its import time (docs/performance.md).
+gc.disable()
+
 from abs_trust.crosswalk import parse_crosswalk
 from abs_trust.ingest import ingest_wave, write_wave
 from abs_trust.runner import log, run
@@ -13,8 +19,11 @@ snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
 def main() -> str:
     params = snakemake.params
-    # the path only names the file in messages; the entry itself comes in as a parameter
-    crosswalk = parse_crosswalk(params.crosswalk, snakemake.config["crosswalk"])
+    # The path only names the file in messages; the entry itself comes in as a parameter. Its
+    # JSON Schema was checked with the whole crosswalk when the workflow was parsed.
+    crosswalk = parse_crosswalk(
+        params.crosswalk, snakemake.config["crosswalk"], schema_checked=True
+    )
     spec = crosswalk.wave(params.wave)
     frame, meta = ingest_wave(
         list(snakemake.input.files), spec, crosswalk, params.countries, encoding=params.encoding
