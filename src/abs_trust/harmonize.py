@@ -192,9 +192,9 @@ def check_unique_ids(
 
     ``known`` (the crosswalk's ``respondent_id.known_duplicates``) lets a country's rows repeat
     up to that many ids: a documented quirk of a release (W5 has 2 duplicate Hong Kong ids,
-    abs_codebook.md §2). Those rows are real interviews as the release distributes them, so
-    they are kept, as every analysis of the release keeps them. More repeats than declared, or
-    any repeat in another country (e.g. a country file listed twice), is still an error.
+    abs_codebook.md §2). Those rows are interviews as the release distributes them, so they
+    are kept: which of two rows to drop would be a guess. More repeats than declared, or any
+    repeat in another country (e.g. a country file listed twice), is still an error.
 
     Returns
     -------
