@@ -93,8 +93,9 @@ def _weighting_note(meta: Mapping, wanted: bool) -> str:
     if wanted and meta["weight_variable"]:
         countries = meta["countries"]
         missing = [c for c, v in countries.items() if v.get("weight_missing")]
-        constant = [c for c, v in countries.items() if not v.get("weight_varies")]
-        constant = [c for c in constant if c not in missing]
+        constant = [
+            c for c, v in countries.items() if not v.get("weight_varies") and c not in missing
+        ]
         text = f"{meta['wave']} weighted by {meta['weight_variable']}"
         if constant:
             text += f" (constant, so unweighted, in {', '.join(constant)})"
