@@ -26,11 +26,17 @@ rule all:
         all_outputs(),
 
 
+onstart:
+    start_preloaded()
+
+
 onsuccess:
+    stop_preloaded()
     release_rate_limit_timer()
     print(run_summary(success=True))
 
 
 onerror:
+    stop_preloaded()
     release_rate_limit_timer()
     print(run_summary(success=False))

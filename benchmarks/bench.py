@@ -75,7 +75,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SNAKEMAKE = BIN / "snakemake"
-COPY = ("Snakefile", "workflow", "config", "data/fixture")
+COPY = ("Snakefile", "workflow", "config", "profiles", "data/fixture")
 CONFIG = "config/config.yaml"
 FULLSCALE = ROOT / "benchmarks" / "fullscale.py"
 FULL_CONFIG = "fullscale.yaml"  # written by fullscale.py into its --out directory

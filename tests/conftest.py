@@ -85,7 +85,7 @@ def root() -> Path:
 
 
 def scratch_copy(dest: Path) -> Path:
-    for name in ("Snakefile", "workflow", "config", "data/fixture"):
+    for name in ("Snakefile", "workflow", "config", "profiles", "data/fixture"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))

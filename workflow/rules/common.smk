@@ -10,6 +10,7 @@ from abs_trust.config import (
     weighted_headline,
 )
 from abs_trust.crosswalk import parse_crosswalk, wave_entry
+from abs_trust import preload
 
 min_version("9.0")
 
@@ -93,6 +94,26 @@ def all_outputs():
     if config.get("published"):
         outputs.append("results/reproduction.passed")
     return outputs
+
+
+PRELOADED = []
+
+
+def start_preloaded():
+    """Local runs: one interpreter imports the stack, every job is forked from it.
+
+    Called by onstart, so never for a dry run, --lint or --report; jobs submitted to a
+    cluster run in their own processes (abs_trust.preload).
+    """
+    if config["preload"] and workflow.local_exec:
+        started = preload.start(log="logs/preload.log")
+        if started:
+            PRELOADED.append(started)
+
+
+def stop_preloaded():
+    while PRELOADED:
+        PRELOADED.pop().stop()
 
 
 def release_rate_limit_timer():

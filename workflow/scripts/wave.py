@@ -10,6 +10,12 @@ import gc
 # full passes over the growing heap were a fifth of its import time (docs/performance.md).
 gc.disable()
 
+# A local run forks the job from its preloaded interpreter, which has imported everything
+# below already; this returns in that child, or when there is none (abs_trust.preload).
+from abs_trust.preload import delegate
+
+delegate(snakemake, __file__)  # noqa: F821  (snakemake: injected by Snakemake)
+
 from abs_trust.crosswalk import parse_crosswalk
 from abs_trust.ingest import ingest_wave, write_wave
 from abs_trust.runner import log, run
