@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,16 @@ def w3_frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+def script_imports(path: Path) -> list[str]:
+    """Every import statement of a script (module level or inside a function), as source."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
 
 
 def scratch_copy(dest: Path) -> Path:

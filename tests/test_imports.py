@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import script_imports
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "workflow" / "scripts"
 
@@ -31,16 +33,6 @@ FORBIDDEN = {
                                  "jsonschema"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
 }  # fmt: skip
-
-
-def script_imports(path: Path) -> list[str]:
-    """Every import statement of a script (module level or inside a function), as source."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [
-        ast.unparse(node)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    ]
 
 
 def loaded_after(statements: list[str]) -> set[str]:

@@ -7,6 +7,8 @@ from config/published.yaml, so a wrong entry there cannot make this test agree w
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -213,9 +215,11 @@ def test_raw_files_unchanged_and_logs_hold_no_rows(run):
         assert sha256sum(run / source["path"]) == source["sha256"]
         assert sha256sum(ROOT / source["path"]) == source["sha256"]  # the committed fixture
     ids = set(pd.read_parquet(run / "data/interim/W3.parquet")["respondent_id"].astype(str))
+    jobs = len(list((run / "logs").rglob("*.log"))) - 1
     for log in (run / "logs").rglob("*.log"):
         text = log.read_text()
-        assert len(text.splitlines()) < 20, log  # one summary line per job, not data
+        # one summary line per job, not data; the preloaded interpreter's log 3 lines per job
+        assert len(text.splitlines()) < (3 * jobs + 5 if log.name == "preload.log" else 20), log
         assert not any(f" {i} " in text or f",{i}," in text for i in list(ids)[:200]), log
 
 
@@ -272,3 +276,52 @@ def test_invalid_config_is_refused_naming_the_key(tmp_path, extra, named):
     (workdir / "bad.yaml").write_text(extra)
     result = snakemake(workdir, "-n", "--configfile", "config/config.yaml", "bad.yaml")
     assert result.returncode != 0 and named in result.stderr
+
+
+def test_preload_forks_every_job_and_changes_no_output(run, tmp_path):
+    """The shared run forked its jobs from the preloaded interpreter (the default); a run with
+    `preload: false` (a fresh process per job) writes the same bytes, and neither leaves a
+    process behind."""
+    log = (run / "logs/preload.log").read_text()
+    forked = re.findall(r"\] (\w+)\.py: forked process (\d+)$", log, re.MULTILINE)
+    assert sorted(name for name, _ in forked) == [
+        "cross_national_figure", "paper_figures", "published_gate", "tables", "wave", "wave",
+    ]  # fmt: skip
+    for _, pid in forked:
+        assert f"process {pid} exited 0 after" in log
+    # what a job imports itself is what the preloaded interpreter failed to load once for all
+    heavy = ("numpy", "pandas", "pyarrow", "pyreadstat", "pandera", "scipy", "statsmodels",
+             "matplotlib", "PIL", "hypothesis")  # fmt: skip
+    for line in re.findall(r"imported \d+ modules itself.*$", log, re.MULTILINE):
+        assert not any(f" {name}" in line or f",{name}" in line for name in heavy), line
+    server = int(re.search(r"process (\d+) listening", log)[1])
+    workdir = scratch_copy(tmp_path)
+    result = snakemake(workdir, "--config", "preload=False")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not (workdir / "logs/preload.log").exists()
+    produced = sorted(p.relative_to(run) for p in (run / "results").rglob("*") if p.is_file())
+    for rel in produced:
+        if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".passed", ".rst"}:
+            assert (workdir / rel).read_bytes() == (run / rel).read_bytes(), rel
+    with pytest.raises(ProcessLookupError):
+        os.kill(server, 0)  # stopped by onsuccess
+
+
+def test_dry_run_starts_no_preloaded_interpreter(run, tmp_path):
+    workdir = scratch_copy(tmp_path)
+    result = snakemake(workdir, "-n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not (workdir / "logs").exists()
+
+
+def test_a_failing_job_stops_the_preloaded_interpreter(tmp_path):
+    workdir = scratch_copy(tmp_path)
+    fixture = workdir / "data/fixture/W4_china_synthetic.sav"
+    fixture.write_bytes(fixture.read_bytes()[:5000])  # truncated: the W4 job fails
+    result = snakemake(workdir)
+    assert result.returncode != 0 and "W4_china_synthetic.sav" in result.stderr
+    log = (workdir / "logs/preload.log").read_text()
+    assert re.search(r"wave\.py: process \d+ exited 1 after", log)
+    server = int(re.search(r"process (\d+) listening", log)[1])
+    with pytest.raises(ProcessLookupError):
+        os.kill(server, 0)  # stopped by onerror

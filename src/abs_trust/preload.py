@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import pickle
 import selectors
@@ -76,11 +77,18 @@ FIRST = (
     "pyarrow.pandas_compat",
     "pandera.backends.pandas.register",
     "pandera.backends.pandas.builtin_checks",
+    "pandera.backends.pandas.builtin_hypotheses",
+    "pandera.backends.register_checks",
     "pandera.accessors.pandas_accessor",
+    "pandera.api.geopandas",
     "multiprocessing.popen_fork",
     "multiprocessing.synchronize",
     "statsmodels.stats.sandwich_covariance",
     "statsmodels.base.covtype",
+    "pandas.io.formats.csvs",
+    "pandas.io.formats.string",
+    "pandas.core.arrays.arrow.extension_types",
+    "pyarrow.vendored.version",
 )
 LATER = (
     "abs_trust.outputs",
@@ -90,6 +98,18 @@ LATER = (
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_svg",
     "matplotlib.backends.backend_pdf",
+    # imported on first use: parquet columns read through pyarrow's datasets, the image
+    # plugins Pillow registers before its first save, the PDF backend's UTF-16 codec, ...
+    "pyarrow.dataset",
+    "pandas.core.arrays.arrow._arrow_utils",
+    "pandas.core.reshape.reshape",
+    "jsonschema",  # the tables job validates config/published.yaml
+    "PIL.PngImagePlugin",
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PpmImagePlugin",
+    "encodings.utf_16_be",
 )
 
 # Each job runs single-threaded (no rule declares threads), and Snakemake sets these to the
@@ -107,6 +127,11 @@ THREAD_VARIABLES = (
 _HEADER = struct.Struct("!Q")
 _FDS = 3  # stdin, stdout, stderr
 _IN_CHILD = False  # set in a forked child: `delegate` then lets the script run
+
+
+def in_child() -> bool:
+    """Whether this process is a job forked from the preloaded interpreter."""
+    return _IN_CHILD
 
 
 # --- the job's side ---------------------------------------------------------------------------
@@ -158,8 +183,13 @@ def delegate(snakemake, script: str) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signum)
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, forward)
+    # Ctrl-C signals the whole process group, the child included: passing it on as well would
+    # interrupt the child twice. Only a child in another group would miss it.
+    with contextlib.suppress(OSError):
+        if os.getpgid(child) != os.getpgrp():
+            signal.signal(signal.SIGINT, forward)
     try:
         finished = reader.readline().split()
     except OSError:
@@ -202,21 +232,26 @@ class Preloaded:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start(log: str | None = None) -> Preloaded | None:
+def start(
+    log: str | None = None, first: Sequence[str] = FIRST, later: Sequence[str] = LATER
+) -> Preloaded | None:
     """Start the preloaded interpreter and name it to every job started after this call.
 
     Returns once it is listening (it imports after that; a job that connects meanwhile waits
     in the socket's queue), or None, with a warning, if it could not be started: jobs then run
-    in their own processes. ``log``: a file for its one line per job (created, with parents).
+    in their own processes. ``log``: a file for its lines on each job (created, with parents).
+    ``first``, ``later``: the modules to import before serving jobs, and in the gaps after.
     """
     directory = tempfile.mkdtemp(prefix="abs-trust-preload-")
     address = os.path.join(directory, "socket")
     env = dict(os.environ, **dict.fromkeys(THREAD_VARIABLES, "1"))
     env.pop(ENV, None)
-    command = [sys.executable, "-m", "abs_trust.preload", address, str(os.getpid())]
     if log:
-        os.makedirs(os.path.dirname(os.path.abspath(log)), exist_ok=True)
-        command.append(os.path.abspath(log))
+        log = os.path.abspath(log)
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+    modules = json.dumps({"first": list(first), "later": list(later)})
+    command = [sys.executable, "-m", "abs_trust.preload", address, str(os.getpid()), modules]
+    command += [log] if log else []
     process = None
     try:
         process = subprocess.Popen(
@@ -247,6 +282,7 @@ class _Server:
         self.listener.listen(64)
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.listener, selectors.EVENT_READ, None)
+        self.log_path = log
         self.log = open(log, "a", encoding="utf-8", buffering=1) if log else None  # noqa: SIM115
         self.started = time.monotonic()
 
@@ -257,6 +293,10 @@ class _Server:
 
     def serve(self, first: Sequence[str], later: Sequence[str]) -> None:
         import importlib
+
+        # what every child uses (runpy.run_path imports pkgutil on first use): once, here
+        for name in ("runpy", "pkgutil", "traceback"):
+            importlib.import_module(name)
 
         self.note(f"process {os.getpid()} listening; importing {len(first)} modules")
         for name in first:
@@ -302,7 +342,7 @@ class _Server:
             conn.close()
             if self.log:
                 self.log.close()
-            _run_child(request, fds)  # never returns
+            _run_child(request, fds, self.log_path)  # never returns
         for fd in fds:
             os.close(fd)
         forked = time.monotonic()
@@ -337,8 +377,14 @@ class _Server:
         self.selector.register(conn, selectors.EVENT_READ, hung_up)
 
 
-def serve(address: str, parent: int, log: str | None = None) -> None:
-    """Listen on ``address``, import `FIRST`, then fork a child for each job.
+def serve(
+    address: str,
+    parent: int,
+    log: str | None = None,
+    first: Sequence[str] = FIRST,
+    later: Sequence[str] = LATER,
+) -> None:
+    """Listen on ``address``, import ``first``, then fork a child for each job.
 
     Exits on SIGTERM/SIGINT, or within a second of ``parent`` (the Snakemake process) ending.
     """
@@ -351,8 +397,11 @@ def serve(address: str, parent: int, log: str | None = None) -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     # Nothing to tear down: jobs own their outputs, and unloading the stack takes 0.1 s.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
-    server.serve(FIRST, LATER)
+    # Ctrl-C reaches the whole process group: the jobs' children stop (KeyboardInterrupt, as
+    # in any job), while this process stays to report their exit to the jobs' processes and
+    # ends with the run (`Preloaded.stop`, or its parent's exit).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server.serve(first, later)
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
@@ -377,13 +426,19 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     return pickle.loads(payload), fds
 
 
-def _run_child(request: dict, fds: list[int]) -> None:
-    """In the forked child: become the job's process, run its script, exit with its status."""
+def _run_child(request: dict, fds: list[int], log: str | None) -> None:
+    """In the forked child: become the job's process, run its script, exit with its status.
+
+    On exit it notes in the log how many modules the job imported itself: each is a cost the
+    preloaded interpreter could have paid once (`FIRST`, `LATER`).
+    """
     global _IN_CHILD
+    loaded = set(sys.modules)
     code = 1
     try:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, signal.SIG_DFL)
+        # the signal dispositions of a fresh Python process
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -394,7 +449,7 @@ def _run_child(request: dict, fds: list[int]) -> None:
         os.environ.pop(ENV, None)
         sys.argv = request["argv"]
         _IN_CHILD = True
-        import runpy
+        import runpy  # loaded by the server already
 
         runpy.run_path(
             request["script"], init_globals={"snakemake": request["snakemake"]}, run_name="__main__"
@@ -413,7 +468,21 @@ def _run_child(request: dict, fds: list[int]) -> None:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
+        with contextlib.suppress(Exception):
+            if log:
+                _note_imports(log, request["script"], sorted(set(sys.modules) - loaded))
         os._exit(code)
+
+
+def _note_imports(log: str, script: str, modules: list[str]) -> None:
+    shown = ", ".join(modules[:12]) + (", ..." if len(modules) > 12 else "")
+    listing = f": {shown}" if modules else ""
+    line = (
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')} {os.path.basename(script)}: process "
+        f"{os.getpid()} imported {len(modules)} modules itself{listing}\n"
+    )
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(line)
 
 
 if __name__ == "__main__":
@@ -421,4 +490,6 @@ if __name__ == "__main__":
     # `abs_trust.preload`, whose `_IN_CHILD` the children must set, so serve from that module.
     from abs_trust import preload
 
-    preload.serve(sys.argv[1], int(sys.argv[2]), *sys.argv[3:4])
+    address, parent, modules = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+    log = sys.argv[4] if len(sys.argv) > 4 else None
+    preload.serve(address, parent, log, modules["first"], modules["later"])

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import preload
 from .errors import AbsTrustError
 
 log = logging.getLogger("abs_trust")
@@ -51,6 +52,8 @@ def run(
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
+        if preload.in_child():
+            sys.exit(0)  # a job forked from the preloaded interpreter exits through its handler
         os._exit(0)
 
 

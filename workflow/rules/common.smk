@@ -102,13 +102,20 @@ PRELOADED = []
 def start_preloaded():
     """Local runs: one interpreter imports the stack, every job is forked from it.
 
-    Called by onstart, so never for a dry run, --lint or --report; jobs submitted to a
-    cluster run in their own processes (abs_trust.preload).
+    Called by onstart, so never for a dry run, --lint or --report. Only where the jobs run
+    with this very Python: not for jobs a cluster executor submits, nor with conda,
+    containers or environment modules (abs_trust.preload; docs/performance.md).
     """
-    if config["preload"] and workflow.local_exec:
-        started = preload.start(log="logs/preload.log")
-        if started:
-            PRELOADED.append(started)
+    if not config["preload"] or not workflow.local_exec or workflow.touch:
+        return
+    if workflow.deployment_settings.deployment_method:
+        print(
+            "abs-trust: jobs run without a preloaded interpreter (software deployment)"
+        )
+        return
+    started = preload.start(log="logs/preload.log")
+    if started:
+        PRELOADED.append(started)
 
 
 def stop_preloaded():
