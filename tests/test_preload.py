@@ -30,9 +30,11 @@ HEAVY = ("numpy", "pandas", "pyarrow", "pyreadstat", "pandera", "scipy", "statsm
          "matplotlib", "PIL", "hypothesis", "snakemake")  # fmt: skip
 
 # How Snakemake runs a script job: the preamble defines `snakemake`, then the script runs.
+# The preamble also extends sys.path (Snakemake's own folders): here, with a marker.
 CLIENT = (
-    "import json, runpy, sys; runpy.run_path(sys.argv[1], "
-    "init_globals={'snakemake': json.loads(sys.argv[2])}, run_name='__main__')"
+    "import json, runpy, sys; sys.path.append('/marker/from/the/preamble'); "
+    "runpy.run_path(sys.argv[1], init_globals={'snakemake': json.loads(sys.argv[2])}, "
+    "run_name='__main__')"
 )
 
 PROBE = """\
@@ -41,7 +43,8 @@ delegate(snakemake, __file__)
 import json, os, sys
 print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(),
                   "probe": os.environ.get("PROBE"), "socket": os.environ.get("ABS_TRUST_PRELOAD"),
-                  "argv": sys.argv[1:], "in_child": in_child(), "snakemake": snakemake}),
+                  "argv": sys.argv[1:], "path": sys.path, "in_child": in_child(),
+                  "snakemake": snakemake}),
       flush=True)
 print("to stderr", file=sys.stderr, flush=True)
 action = snakemake["action"]
@@ -136,6 +139,7 @@ def test_job_runs_in_a_child_with_the_jobs_directory_environment_and_streams(
     assert seen["probe"] == "xyz"  # the job's environment, not the preloaded interpreter's
     assert seen["socket"] is None  # ... less the socket: nothing it starts delegates again
     assert seen["argv"] == [str(probe), json.dumps({"action": "exit", "code": 3})]
+    assert seen["path"][-1] == "/marker/from/the/preamble"  # the job's sys.path
     assert seen["snakemake"] == {"action": "exit", "code": 3}
     assert err.strip() == "to stderr"  # the job's own stderr, passed to the child
 
@@ -221,11 +225,12 @@ def test_it_exits_when_the_process_that_started_it_is_gone(tmp_path):
     starter = subprocess.run(
         [sys.executable, "-c",
          "from abs_trust import preload; p = preload.start(first=['json'], later=[]); "
-         "print(p.process.pid)"],
+         "print(p.process.pid, p.directory)"],
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
-    pid = int(starter.stdout.strip())
-    assert gone(pid, within=5.0)
+    pid, directory = starter.stdout.split()
+    assert gone(int(pid), within=5.0)
+    assert not Path(directory).exists()  # its socket removed
 
 
 def test_stop_ends_it_and_removes_its_socket(probe, tmp_path):

@@ -160,6 +160,7 @@ def delegate(snakemake, script: str) -> None:
             "cwd": os.getcwd(),
             "env": dict(os.environ),
             "argv": list(sys.argv),
+            "path": list(sys.path),  # the preamble adds Snakemake's and the script's folders
         },
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -276,6 +277,7 @@ class _Server:
     """The preloaded interpreter's loop: accept a job, fork it, report its exit status."""
 
     def __init__(self, address: str, parent: int, log: str | None) -> None:
+        self.address = address
         self.parent = parent
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(address)
@@ -305,7 +307,9 @@ class _Server:
         pending = list(later)
         while True:
             if os.getppid() != self.parent:
+                # killed without running onerror: nobody else will remove the socket
                 self.note("the Snakemake process is gone: exiting")
+                shutil.rmtree(os.path.dirname(self.address), ignore_errors=True)
                 return
             # While modules are left to import, only look at the socket and the jobs.
             for key, _ in self.selector.select(timeout=0 if pending else 1.0):
@@ -448,6 +452,7 @@ def _run_child(request: dict, fds: list[int], log: str | None) -> None:
         # the job's environment, less the socket: nothing the job starts delegates again
         os.environ.pop(ENV, None)
         sys.argv = request["argv"]
+        sys.path[:] = request["path"]
         _IN_CHILD = True
         import runpy  # loaded by the server already
 
