@@ -295,3 +295,18 @@ def test_the_coverage_check_bites():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert any(m.startswith("scipy.io") for m in json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_ctrl_c_stops_the_child_once_and_the_job_reports_it(server, probe, tmp_path):
+    # Ctrl-C signals the terminal's process group: the job's process and the child alike
+    ready = tmp_path / "ready"
+    proc = run_job(probe, {"action": "sleep", "ready": str(ready)}, job_env(server), tmp_path)
+    wait_for(ready)
+    child = json.loads(proc.stdout.readline())["pid"]
+    time.sleep(0.2)  # the job's process is waiting for the child's status
+    for pid in (proc.pid, child):
+        os.kill(pid, signal.SIGINT)
+    code, _, err = finish(proc)
+    assert code == 1  # the child's KeyboardInterrupt, as a job in its own process would exit
+    assert err.count("KeyboardInterrupt") == 1
+    assert gone(child)

@@ -19,9 +19,10 @@ How a job runs (``delegate``, the first thing every workflow script calls):
    environment and runs the same script file (`runpy.run_path`), in which ``delegate``
    now returns at once: the script's own code runs as it would in a fresh process, only
    without paying for its imports.
-3. The script's process waits for the child and exits with the child's exit status, so
-   Snakemake sees exactly what it would have seen. A signal that stops the job (Snakemake
-   cancelling it, Ctrl-C) is passed on to the child; if the job's process dies, the
+3. The script's process waits for the child and exits with the child's exit status (a
+   signal's as a shell reports it, 128 + N), so Snakemake sees what it would have seen.
+   SIGTERM and SIGHUP sent to the job's process are passed on to the child; Ctrl-C reaches
+   the child directly (the same process group). If the job's process dies (SIGKILL), the
    preloaded interpreter terminates the child.
 
 Nothing depends on the preloaded interpreter being there: without ``ABS_TRUST_PRELOAD``
@@ -187,10 +188,12 @@ def delegate(snakemake, script: str) -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, forward)
     # Ctrl-C signals the whole process group, the child included: passing it on as well would
-    # interrupt the child twice. Only a child in another group would miss it.
+    # interrupt the child twice, and a KeyboardInterrupt here would print a second traceback.
+    # The child stops as a job would, and its status is reported as always.
+    same_group = False
     with contextlib.suppress(OSError):
-        if os.getpgid(child) != os.getpgrp():
-            signal.signal(signal.SIGINT, forward)
+        same_group = os.getpgid(child) == os.getpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN if same_group else forward)
     try:
         finished = reader.readline().split()
     except OSError:
