@@ -6,10 +6,13 @@ set of all six waves (`benchmarks/fullscale.py`: 17 files, about 114,000 respond
 
 What is measured, in one run:
 
-1. **workflow cold** -- the workflow (Snakefile, workflow/, config/, data/fixture/) is copied
-   into a fresh temporary directory and ``snakemake --cores 2 --quiet`` runs there, so nothing
-   is cached (no data/interim, no results, no .snakemake) and the user's results/ are never
-   touched. At full scale it runs with ``--configfile config/config.yaml <data>/fullscale.yaml``.
+1. **workflow cold** -- the workflow (Snakefile, workflow/, config/, profiles/, data/fixture/)
+   is copied into a fresh temporary directory and ``snakemake --cores 2 --quiet`` runs there,
+   so nothing is cached (no data/interim, no results, no .snakemake) and the user's results/
+   are never touched. At full scale it runs with
+   ``--configfile config/config.yaml <data>/fullscale.yaml``. The same again in another
+   fresh copy with ``--config preload=False``: every job a fresh process that imports for
+   itself (without the run's preloaded interpreter, abs_trust.preload).
 2. **workflow warm** (full scale only) -- results/ and data/interim/ deleted and the run
    repeated in the same directory: a second cold run with the OS page cache (the release
    files, the virtualenv) warm.
@@ -33,17 +36,18 @@ What is measured, in one run:
 For each run: wall time and CPU time (user + sys of all descendants, from
 ``resource.getrusage(RUSAGE_CHILDREN)`` deltas). Peak memory comes from separate *sampled*
 runs (a second cold run in a fresh copy, a second floor, the add-a-wave runs): the peak of
-the SUM of RSS over the whole process tree, sampled with psutil every ~20 ms in a thread
-(the largest single process's peak RSS is reported too). The timed runs are not sampled:
-walking /proc every 20 ms takes CPU from a 2-core machine, more from a tree of jobs than
-from the floor's one process. RSS counts shared library pages once per process, so the tree
-sum overstates physical memory a little; it is the figure a scheduler or a cgroup limit
-sees. The sampled cold run also yields a per-rule breakdown: each job's process lifetime
-beside the time its step itself reported in its log, the difference being Python start-up,
-imports and Snakemake's script preamble.
+the SUM of PSS over the whole process tree, sampled with psutil every ~20 ms in a thread,
+beside the peak of the sum of RSS (and the largest single process's peak RSS). PSS charges
+each of N processes sharing a page 1/N of it, so its sum is the tree's physical memory;
+the RSS sum counts a shared page N times, which matters because every forked job shares the
+preloaded interpreter's libraries. The timed runs are not sampled: walking /proc every 20 ms
+takes CPU from a 2-core machine, more from a tree of jobs than from the floor's one process.
+The sampled cold run also yields a per-rule breakdown: each job's process lifetime beside
+the time its step itself reported in its log, the difference being Python start-up,
+Snakemake's script preamble and waiting for (or, without preload, importing) the stack.
 
 The issue's goals are printed beside the figures: cold run <= 3x the floor, peak memory
-< 1 GB, no-op rerun <= 1.5x the dry run, 1,000 bootstrap replicates of every China W3/W4
+(PSS) < 1 GB, no-op rerun <= 1.5x the dry run, 1,000 bootstrap replicates of every China W3/W4
 share <= 2 s. The machine is shared and noisy, so compare ratios within one run rather than
 absolute numbers across runs. ``--repeat N`` takes the median of N runs for each figure;
 ``--json PATH`` also writes all figures as JSON.
