@@ -310,3 +310,22 @@ def test_ctrl_c_stops_the_child_once_and_the_job_reports_it(server, probe, tmp_p
     assert code == 1  # the child's KeyboardInterrupt, as a job in its own process would exit
     assert err.count("KeyboardInterrupt") == 1
     assert gone(child)
+
+
+def test_a_module_that_cannot_be_imported_is_left_to_the_jobs(probe, tmp_path):
+    # a broken or missing module must not take the jobs down with the preloaded interpreter
+    log = tmp_path / "preload.log"
+    started = preload.start(
+        log=str(log), first=["json", "no_such_module_abc"], later=["no_such_module_xyz"]
+    )
+    try:
+        for _ in range(2):  # before and after the LATER stage
+            proc = run_job(probe, {"action": "exit", "code": 0}, job_env(started), tmp_path)
+            code, seen, _ = finish(proc)
+            assert code == 0 and seen["in_child"] is True
+        assert started.process.poll() is None
+    finally:
+        started.stop()
+    text = log.read_text()
+    assert "cannot import no_such_module_abc (ModuleNotFoundError" in text
+    assert "cannot import no_such_module_xyz (ModuleNotFoundError" in text

@@ -296,16 +296,22 @@ class _Server:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S")
             self.log.write(f"{stamp} [{time.monotonic() - self.started:6.2f} s] {message}\n")
 
-    def serve(self, first: Sequence[str], later: Sequence[str]) -> None:
+    def load(self, name: str) -> None:
+        """Import ``name``; a module that fails is noted and left to the jobs that need it."""
         import importlib
 
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # a job importing it itself gets the error in its own log
+            self.note(f"cannot import {name} ({type(exc).__name__}: {exc}); left to the jobs")
+
+    def serve(self, first: Sequence[str], later: Sequence[str]) -> None:
         # what every child uses (runpy.run_path imports pkgutil on first use): once, here
         for name in ("runpy", "pkgutil", "traceback"):
-            importlib.import_module(name)
-
+            self.load(name)
         self.note(f"process {os.getpid()} listening; importing {len(first)} modules")
         for name in first:
-            importlib.import_module(name)
+            self.load(name)
         self.note(f"{len(sys.modules)} modules loaded: ready for jobs")
         pending = list(later)
         while True:
@@ -316,12 +322,15 @@ class _Server:
                 return
             # While modules are left to import, only look at the socket and the jobs.
             for key, _ in self.selector.select(timeout=0 if pending else 1.0):
-                if key.data is None:
-                    self.accept()
-                else:
-                    key.data(key.fileobj)
+                try:
+                    if key.data is None:
+                        self.accept()
+                    else:
+                        key.data(key.fileobj)
+                except Exception as exc:  # one job's trouble must not end the others'
+                    self.note(f"{type(exc).__name__}: {exc}")
             if pending:
-                importlib.import_module(pending.pop(0))
+                self.load(pending.pop(0))
                 if not pending:
                     self.note(f"{len(sys.modules)} modules loaded: all of them")
 
@@ -335,14 +344,21 @@ class _Server:
             conn.settimeout(10)
             request, fds = _receive(conn)
             conn.settimeout(None)
-        except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
+        except Exception as exc:  # the job's process then runs the job itself
             self.note(f"request refused: {exc}")
             conn.close()
             return
         name = os.path.basename(request["script"])
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # e.g. out of memory: the job's process runs the job itself
+            self.note(f"{name}: cannot fork ({exc}); the job runs in its own process")
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return
         if pid == 0:
             self.selector.close()
             self.listener.close()
