@@ -329,3 +329,10 @@ def test_a_module_that_cannot_be_imported_is_left_to_the_jobs(probe, tmp_path):
     text = log.read_text()
     assert "cannot import no_such_module_abc (ModuleNotFoundError" in text
     assert "cannot import no_such_module_xyz (ModuleNotFoundError" in text
+
+
+def test_where_the_kernel_lacks_pidfds_jobs_run_in_their_own_processes(monkeypatch, capsys):
+    monkeypatch.delattr(preload.os, "pidfd_open")
+    assert preload.start(first=["json"], later=[]) is None
+    assert preload.ENV not in os.environ
+    assert "without a preloaded interpreter (Linux only)" in capsys.readouterr().err

@@ -246,6 +246,10 @@ def start(
     in their own processes. ``log``: a file for its lines on each job (created, with parents).
     ``first``, ``later``: the modules to import before serving jobs, and in the gaps after.
     """
+    if not hasattr(os, "pidfd_open") or not hasattr(socket, "SO_PEERCRED"):
+        # it waits for jobs through pidfds and checks peers with SO_PEERCRED: Linux
+        print("abs-trust: jobs run without a preloaded interpreter (Linux only)", file=sys.stderr)
+        return None
     directory = tempfile.mkdtemp(prefix="abs-trust-preload-")
     address = os.path.join(directory, "socket")
     env = dict(os.environ, **dict.fromkeys(THREAD_VARIABLES, "1"))
