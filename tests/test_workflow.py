@@ -325,3 +325,14 @@ def test_a_failing_job_stops_the_preloaded_interpreter(tmp_path):
     server = int(re.search(r"process (\d+) listening", log)[1])
     with pytest.raises(ProcessLookupError):
         os.kill(server, 0)  # stopped by onerror
+
+
+def test_software_deployment_runs_jobs_without_the_preloaded_interpreter(tmp_path):
+    # conda/containers/env-modules run the jobs with another Python than Snakemake's: the
+    # preloaded interpreter would run them in the wrong environment, so none is started
+    workdir = scratch_copy(tmp_path)
+    result = snakemake(workdir, "--sdm", "env-modules")  # no rule names a module: runs as is
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "without a preloaded interpreter (conda, containers or environment" in result.stderr
+    assert not (workdir / "logs/preload.log").exists()
+    assert (workdir / "results/reproduction.passed").read_text().strip() == "PASS"

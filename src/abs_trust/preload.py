@@ -236,6 +236,11 @@ class Preloaded:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def skipped(reason: str) -> None:
+    """Say that this run's jobs each import for themselves, and why."""
+    print(f"abs-trust: jobs run without a preloaded interpreter ({reason})", file=sys.stderr)
+
+
 def start(
     log: str | None = None, first: Sequence[str] = FIRST, later: Sequence[str] = LATER
 ) -> Preloaded | None:
@@ -248,7 +253,7 @@ def start(
     """
     if not hasattr(os, "pidfd_open") or not hasattr(socket, "SO_PEERCRED"):
         # it waits for jobs through pidfds and checks peers with SO_PEERCRED: Linux
-        print("abs-trust: jobs run without a preloaded interpreter (Linux only)", file=sys.stderr)
+        skipped("Linux only")
         return None
     directory = tempfile.mkdtemp(prefix="abs-trust-preload-")
     address = os.path.join(directory, "socket")
@@ -269,8 +274,7 @@ def start(
     except OSError as exc:
         ready = str(exc).encode()
     if ready != b"listening":
-        reason = ready.decode(errors="replace") or "it did not start"
-        print(f"abs-trust: jobs run without a preloaded interpreter ({reason})", file=sys.stderr)
+        skipped(ready.decode(errors="replace") or "it did not start")
         if process is not None:
             process.kill()
             process.wait()

@@ -1,6 +1,7 @@
 from snakemake.utils import min_version
 
 # Only light modules here (no pandas): the workflow is parsed on every run, dry runs included.
+from abs_trust import preload
 from abs_trust.config import (
     check_figure_waves,
     codebook_candidates,
@@ -10,7 +11,6 @@ from abs_trust.config import (
     weighted_headline,
 )
 from abs_trust.crosswalk import parse_crosswalk, wave_entry
-from abs_trust import preload
 
 min_version("9.0")
 
@@ -109,9 +109,7 @@ def start_preloaded():
     if not config["preload"] or not workflow.local_exec or workflow.touch:
         return
     if workflow.deployment_settings.deployment_method:
-        print(
-            "abs-trust: jobs run without a preloaded interpreter (software deployment)"
-        )
+        preload.skipped("conda, containers or environment modules run the jobs")
         return
     started = preload.start(log="logs/preload.log")
     if started:
