@@ -336,3 +336,11 @@ def test_where_the_kernel_lacks_pidfds_jobs_run_in_their_own_processes(monkeypat
     assert preload.start(first=["json"], later=[]) is None
     assert preload.ENV not in os.environ
     assert "without a preloaded interpreter (Linux only)" in capsys.readouterr().err
+
+
+def test_it_imports_with_the_single_thread_settings_snakemake_gives_each_job(server):
+    # numpy's BLAS reads these once, at import: in the preloaded interpreter, not the job
+    environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
+    for name in preload.THREAD_VARIABLES:
+        assert f"{name}=1".encode() in environ, name
+    assert not any(item.startswith(preload.ENV.encode() + b"=") for item in environ)
