@@ -34,9 +34,11 @@ onsuccess:
     stop_preloaded()
     release_rate_limit_timer()
     print(run_summary(success=True))
+    skip_final_collection()
 
 
 onerror:
     stop_preloaded()
     release_rate_limit_timer()
     print(run_summary(success=False))
+    skip_final_collection()
