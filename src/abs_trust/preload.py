@@ -378,7 +378,6 @@ class _Server:
             os.close(fd)
         forked = time.monotonic()
         self.note(f"{name}: forked process {pid}")
-        conn.sendall(f"started {pid}\n".encode())
         pidfd = os.pidfd_open(pid)
 
         def exited(_fileobj) -> None:
@@ -406,6 +405,10 @@ class _Server:
 
         self.selector.register(pidfd, selectors.EVENT_READ, exited)
         self.selector.register(conn, selectors.EVENT_READ, hung_up)
+        try:
+            conn.sendall(f"started {pid}\n".encode())
+        except OSError:  # the job's process died just now: end the child, reap it later
+            hung_up(conn)
 
 
 def serve(
@@ -454,7 +457,12 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
                 os.close(fd)
             raise EOFError("incomplete request")
         payload += chunk
-    return pickle.loads(payload), fds
+    try:
+        return pickle.loads(payload), fds
+    except Exception:
+        for fd in fds:
+            os.close(fd)
+        raise
 
 
 def _run_child(request: dict, fds: list[int], log: str | None) -> None:
