@@ -344,3 +344,26 @@ def test_it_imports_with_the_single_thread_settings_snakemake_gives_each_job(ser
     for name in preload.THREAD_VARIABLES:
         assert f"{name}=1".encode() in environ, name
     assert not any(item.startswith(preload.ENV.encode() + b"=") for item in environ)
+
+
+def test_a_job_that_comes_while_later_modules_load_waits_for_them(probe, tmp_path, monkeypatch):
+    # Otherwise an aggregate job arriving early imports matplotlib & co. itself, a second time.
+    for name in ("slow_a", "slow_b"):
+        (tmp_path / f"{name}.py").write_text("import time\ntime.sleep(0.8)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    script = tmp_path / "needs_later.py"
+    script.write_text(PROBE.replace("import json, os, sys\n", "import json, os, sys, slow_b\n"))
+    log = tmp_path / "preload.log"
+    started = preload.start(log=str(log), first=["json"], later=["slow_a", "slow_b"])
+    try:
+        deadline = time.monotonic() + 20
+        while "ready for jobs" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        # arrives while slow_a is imported: it must not be forked between slow_a and slow_b
+        proc = run_job(script, {"action": "exit", "code": 0}, job_env(started), tmp_path)
+        code, seen, _ = finish(proc)
+    finally:
+        started.stop()
+    assert code == 0 and seen["in_child"] is True
+    assert f"process {seen['pid']} imported 0 modules itself" in log.read_text()

@@ -43,6 +43,7 @@ import gc
 import json
 import os
 import pickle
+import select
 import selectors
 import shutil
 import signal
@@ -60,8 +61,9 @@ ENV = "ABS_TRUST_PRELOAD"
 # What the workflow's jobs import (tests/test_preload.py checks that these cover every
 # script's imports), in two stages. FIRST is what a wave job needs, and what the first jobs of
 # a run wait for; LATER (the tables' and figures' modules, matplotlib's backends, which
-# savefig would import on first use) is imported after the first jobs have been forked, one
-# module at a time whenever no job is waiting, long before the aggregate jobs come.
+# savefig would import on first use) is imported once the jobs that queued meanwhile have
+# been forked (at full scale it is done long before the aggregate jobs come; a job that comes
+# sooner waits for it rather than import those modules itself).
 FIRST = (
     # what Snakemake's script preamble imports to unpickle the `snakemake` object
     "snakemake.iocontainers",
@@ -249,7 +251,8 @@ def start(
     Returns once it is listening (it imports after that; a job that connects meanwhile waits
     in the socket's queue), or None, with a warning, if it could not be started: jobs then run
     in their own processes. ``log``: a file for its lines on each job (created, with parents).
-    ``first``, ``later``: the modules to import before serving jobs, and in the gaps after.
+    ``first``, ``later``: the modules to import before serving jobs, and right after the jobs
+    that queued meanwhile are forked.
     """
     if not hasattr(os, "pidfd_open") or not hasattr(socket, "SO_PEERCRED"):
         # it waits for jobs through pidfds and checks peers with SO_PEERCRED: Linux
@@ -321,6 +324,11 @@ class _Server:
         for name in first:
             self.load(name)
         self.note(f"{len(sys.modules)} modules loaded: ready for jobs")
+        # The jobs that queued during those imports (the first wave jobs) start now. A job that
+        # comes while LATER is imported waits for it rather than import those modules a second
+        # time itself (the aggregate jobs need them); the jobs' exits are reported at once.
+        while select.select([self.listener], [], [], 0)[0]:
+            self.handle(None)
         pending = list(later)
         while True:
             if os.getppid() != self.parent:
@@ -328,19 +336,23 @@ class _Server:
                 self.note("the Snakemake process is gone: exiting")
                 shutil.rmtree(os.path.dirname(self.address), ignore_errors=True)
                 return
-            # While modules are left to import, only look at the socket and the jobs.
             for key, _ in self.selector.select(timeout=0 if pending else 1.0):
-                try:
-                    if key.data is None:
-                        self.accept()
-                    else:
-                        key.data(key.fileobj)
-                except Exception as exc:  # one job's trouble must not end the others'
-                    self.note(f"{type(exc).__name__}: {exc}")
+                if key.data is not None or not pending:
+                    self.handle(key)
             if pending:
                 self.load(pending.pop(0))
                 if not pending:
                     self.note(f"{len(sys.modules)} modules loaded: all of them")
+
+    def handle(self, key: selectors.SelectorKey | None) -> None:
+        """A job to accept (``key`` None or the listener's) or one of a job's events."""
+        try:
+            if key is None or key.data is None:
+                self.accept()
+            else:
+                key.data(key.fileobj)
+        except Exception as exc:  # one job's trouble must not end the others'
+            self.note(f"{type(exc).__name__}: {exc}")
 
     def accept(self) -> None:
         conn, _ = self.listener.accept()
