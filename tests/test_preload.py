@@ -22,12 +22,9 @@ from pathlib import Path
 import pytest
 
 from abs_trust import preload
-from conftest import ROOT, script_imports
+from conftest import HEAVY_PACKAGES, ROOT, script_imports
 
 SCRIPTS = ROOT / "workflow" / "scripts"
-# Packages whose import is the cost the preloaded interpreter exists to pay once.
-HEAVY = ("numpy", "pandas", "pyarrow", "pyreadstat", "pandera", "scipy", "statsmodels",
-         "matplotlib", "PIL", "hypothesis", "snakemake")  # fmt: skip
 
 # How Snakemake runs a script job: the preamble defines `snakemake`, then the script runs.
 # The preamble also extends sys.path (Snakemake's own folders): here, with a marker.
@@ -282,7 +279,7 @@ def test_the_preloaded_modules_cover_every_scripts_imports(script):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     left = json.loads(out.stdout.strip().splitlines()[-1])
-    assert not [m for m in left if m.split(".")[0] in HEAVY], f"{script} imports {left}"
+    assert not [m for m in left if m.split(".")[0] in HEAVY_PACKAGES], f"{script} imports {left}"
 
 
 def test_the_coverage_check_bites():

@@ -451,27 +451,24 @@ def serve(
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    """The request and the three descriptors it carries; on any failure, none stays open."""
     fds: list[int] = []
-    message, ancillary, _, _ = conn.recvmsg(1 << 16, socket.CMSG_SPACE(_FDS * 4))
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds += struct.unpack(f"{len(data) // 4}i", data[: len(data) - len(data) % 4])
-    if len(fds) != _FDS or len(message) < _HEADER.size:
-        for fd in fds:
-            os.close(fd)
-        raise EOFError("incomplete request")
-    (size,) = _HEADER.unpack_from(message)
-    payload = bytearray(message[_HEADER.size :])
-    while len(payload) < size:
-        chunk = conn.recv(size - len(payload))
-        if not chunk:
-            for fd in fds:
-                os.close(fd)
-            raise EOFError("incomplete request")
-        payload += chunk
     try:
+        message, ancillary, _, _ = conn.recvmsg(1 << 16, socket.CMSG_SPACE(_FDS * 4))
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds += struct.unpack(f"{len(data) // 4}i", data[: len(data) - len(data) % 4])
+        if len(fds) != _FDS or len(message) < _HEADER.size:
+            raise EOFError("incomplete request")
+        (size,) = _HEADER.unpack_from(message)
+        payload = bytearray(message[_HEADER.size :])
+        while len(payload) < size:
+            chunk = conn.recv(size - len(payload))
+            if not chunk:
+                raise EOFError("incomplete request")
+            payload += chunk
         return pickle.loads(payload), fds
-    except Exception:
+    except BaseException:
         for fd in fds:
             os.close(fd)
         raise
