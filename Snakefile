@@ -26,19 +26,9 @@ rule all:
         all_outputs(),
 
 
-onstart:
-    start_preloaded()
-
-
 onsuccess:
-    stop_preloaded()
-    release_rate_limit_timer()
     print(run_summary(success=True))
-    skip_final_collection()
 
 
 onerror:
-    stop_preloaded()
-    release_rate_limit_timer()
     print(run_summary(success=False))
-    skip_final_collection()

@@ -135,10 +135,10 @@ BOOTSTRAP_SCRIPT = """\
 import json, sys, time
 t0 = time.perf_counter()
 import pandas as pd
-from abs_trust.bootstrap import bootstrap_shares
-from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
-from abs_trust.ingest import ingest_wave
-from abs_trust.trust import NONRESPONSE_CONVENTIONS
+from abs_trust.stats.bootstrap import bootstrap_shares
+from abs_trust.harmonize.crosswalk import INSTITUTIONS, load_crosswalk
+from abs_trust.harmonize.ingest import ingest_wave
+from abs_trust.stats.shares import NONRESPONSE_CONVENTIONS
 t1 = time.perf_counter()
 crosswalk = load_crosswalk(sys.argv[1])
 frames, trusting = [], set()
@@ -410,7 +410,7 @@ def floor_spec(files: dict[str, list[str]]) -> list[list]:
     file, matched case-insensitively against the file's dictionary (read here, untimed)."""
     import pyreadstat
 
-    from abs_trust.crosswalk import load_crosswalk
+    from abs_trust.harmonize.crosswalk import load_crosswalk
 
     crosswalk = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
     spec = []

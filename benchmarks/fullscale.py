@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT / "src"))  # abs_trust, when not installed (it is, i
 
 from layouts.build import FACTS, load_layout  # noqa: E402
 
-from abs_trust.crosswalk import Concept, Crosswalk, WaveSpec, load_crosswalk  # noqa: E402
+from abs_trust.harmonize.crosswalk import Concept, Crosswalk, WaveSpec, load_crosswalk  # noqa: E402
 
 CROSSWALK = ROOT / "config" / "crosswalk.yaml"
 FILE_LABEL = "SYNTHETIC FULL-SCALE BENCHMARK: not ABS data"
@@ -485,7 +485,7 @@ def write_config(out: Path, summary: dict) -> Path:
 
 def check(seed: int = DEFAULT_SEED) -> None:
     """Generate a 2 % sample of every wave and run the real ingest on it."""
-    from abs_trust.ingest import ingest_wave
+    from abs_trust.harmonize.ingest import ingest_wave
 
     crosswalk: Crosswalk = load_crosswalk(CROSSWALK)
     with tempfile.TemporaryDirectory(prefix="abs-fullscale-check-") as tmp:

@@ -14,10 +14,6 @@ import pyreadstat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Packages whose import the preloaded interpreter pays once so that no job pays it again
-# (abs_trust.preload): a job importing any of them itself is a gap in its lists.
-HEAVY_PACKAGES = ("numpy", "pandas", "pyarrow", "pyreadstat", "pandera", "scipy", "statsmodels",
-                  "matplotlib", "PIL", "hypothesis", "snakemake")  # fmt: skip
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 # The real W3 release's trust labels (code 3's label is garbled in the release itself).

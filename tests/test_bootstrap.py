@@ -1,4 +1,4 @@
-"""The vectorised bootstrap of the shares trusting (abs_trust.bootstrap).
+"""The vectorised bootstrap of the shares trusting (abs_trust.stats.bootstrap).
 
 Checked against analytic standard errors on simulated samples: the binomial SE unweighted,
 the linearization SE of `abs_trust.trust.weighted_share` weighted. No timing assertions: the
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_trust.bootstrap import bootstrap_shares, resampling_weights
-from abs_trust.trust import Z95, share_trusting, weighted_share
+from abs_trust.stats.bootstrap import bootstrap_shares, resampling_weights
+from abs_trust.stats.shares import Z95, share_trusting, weighted_share
 
 N = 3000
 SHARES = {"courts": 0.3, "police": 0.6, "ngos": 0.9}  # true shares trusting

@@ -52,7 +52,7 @@ def test_missing_file_is_a_config_error(tmp_path):
 
 def test_figure_waves_must_share_a_scale_and_be_configured():
     from abs_trust.config import check_figure_waves
-    from abs_trust.crosswalk import load_crosswalk
+    from abs_trust.harmonize.crosswalk import load_crosswalk
 
     crosswalk = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
     waves = ["W3", "W4", "W5"]

@@ -7,8 +7,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from abs_trust.associations import correlation_table
-from abs_trust.correlation import pearson, weighted_covariance
+from abs_trust.stats.correlation import pearson, weighted_covariance
+from abs_trust.stats.correlation_table import correlation_table
 
 CONTROLS = ["age", "female", "education", "income"]
 

@@ -10,13 +10,16 @@ import pytest
 import yaml
 from layouts.build import W5_TRUST
 
-from abs_trust import readers
 from abs_trust.config import codebook_candidates
-from abs_trust.crosswalk import load_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, InputFileError
-from abs_trust.harmonize import as_codes
-from abs_trust.ingest import ingest_wave
-from abs_trust.readers import read_codebook, read_release
+from abs_trust.harmonize.crosswalk import load_crosswalk
+from abs_trust.harmonize.ingest import ingest_wave
+from abs_trust.harmonize.recode import as_codes
+from abs_trust.readers import codebook as readers
+from abs_trust.readers import release as release_module
+from abs_trust.readers.codebook import read_codebook
+from abs_trust.readers.columns import sha256sum
+from abs_trust.readers.release import read_release
 from conftest import ROOT
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
@@ -62,7 +65,7 @@ def test_reads_wanted_columns_with_labels_from_the_codebook(tmp_path):
     }
     assert "IDnumber" not in release.value_labels  # listed without labels
     assert release.n_rows == 3 and release.missing_ranges == {}
-    assert release.sha256 == readers.sha256sum(path)
+    assert release.sha256 == sha256sum(path)
 
 
 def test_only_needed_columns_are_parsed(tmp_path, monkeypatch):
@@ -83,7 +86,7 @@ def test_csv_is_read_in_process(tmp_path, monkeypatch):
     def no_fork(*args, **kwargs):
         raise AssertionError("a CSV needs no child process")
 
-    monkeypatch.setattr(readers, "ProcessPoolExecutor", no_fork)
+    monkeypatch.setattr(release_module, "ProcessPoolExecutor", no_fork)
     assert read_release(write_csv(tmp_path), ["q7"]).n_rows == 3
 
 

@@ -1,10 +1,10 @@
-"""Which rows each figure is drawn from (abs_trust.figure_data)."""
+"""Which rows each figure is drawn from (abs_trust.outputs.figures.data)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from abs_trust.figure_data import correlation_rows, figure1_panels, table4_rows
+from abs_trust.outputs.figures.data import correlation_rows, figure1_panels, table4_rows
 
 
 def corr_rows(rows):

@@ -1,4 +1,4 @@
-"""Tests for abs_trust.figures: hand-computed tables, figure structure, reproducible saving."""
+"""Tests for the figures: hand-computed tables, figure structure, reproducible saving."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
 from PIL import Image
 
 from abs_trust.errors import DataError
-from abs_trust.figures import (
+from abs_trust.outputs.figures.style import (
     INSTITUTION_LABELS,
     SYNTHETIC_FOOTER,
     conditional_means,

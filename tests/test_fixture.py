@@ -19,7 +19,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from abs_trust import fixture
+from abs_trust.tools import fixture
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURE_DIR = ROOT / "data" / "fixture"
@@ -84,7 +84,9 @@ def shares(frames: dict[str, pd.DataFrame], item: str) -> tuple[float, float]:
 def test_committed_file_is_what_the_generator_writes(regenerated, wave):
     new, new_meta = read(regenerated, wave)
     old, old_meta = read(FIXTURE_DIR, wave)
-    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    # Codes must match exactly; the weights (np.exp of normal draws) may differ in the last
+    # bit between CPUs, whose SIMD exp kernels round differently (seen: 2e-16 relative).
+    pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-14, atol=0)
     for attr in (
         "column_names",
         "column_names_to_labels",

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abs_trust.crosswalk import Concept, load_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, DataError
-from abs_trust.harmonize import (
+from abs_trust.harmonize.crosswalk import Concept, load_crosswalk
+from abs_trust.harmonize.recode import (
     as_codes,
     check_unique_ids,
     harmonize,

@@ -8,7 +8,6 @@ for one constant) fails here rather than slowing every run.
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -58,16 +57,3 @@ def test_job_imports_only_what_it_needs(script):
 def test_forbidden_check_bites():
     modules = loaded_after(["import abs_trust.runner", "import statsmodels.api"])
     assert "statsmodels.api" in modules and "scipy.stats" in modules
-
-
-@pytest.mark.parametrize("script", sorted(FORBIDDEN))
-def test_job_turns_the_garbage_collector_off_before_its_imports(script):
-    # a fifth of a job's import time was the collector's full passes (docs/performance.md)
-    nodes = ast.parse((SCRIPTS / script).read_text(encoding="utf-8")).body
-    source = [ast.unparse(node) for node in nodes]
-    imports = [
-        i
-        for i, node in enumerate(nodes)
-        if isinstance(node, ast.Import | ast.ImportFrom) and source[i] != "import gc"
-    ]
-    assert "gc.disable()" in source and source.index("gc.disable()") < min(imports)

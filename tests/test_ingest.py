@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from abs_trust.config import read_yaml
-from abs_trust.crosswalk import load_crosswalk, parse_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, DataError
-from abs_trust.ingest import ingest_wave, read_wave, write_wave
+from abs_trust.harmonize.crosswalk import load_crosswalk, parse_crosswalk
+from abs_trust.harmonize.ingest import ingest_wave, read_wave, write_wave
 from conftest import ROOT, W1_TRUST_LABELS, w3_frame, write_w3_like
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from abs_trust.models import MODEL_COLUMNS, ols_robust, ordered_logit
+from abs_trust.stats.models import MODEL_COLUMNS, ols_robust, ordered_logit
 
 CONTROLS = ["age", "female", "education", "income"]
 
@@ -115,7 +115,7 @@ def test_analytic_ordered_logit_score_and_fit_match_statsmodels():
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     from statsmodels.tools.numdiff import approx_fprime
 
-    from abs_trust.models import AnalyticOrderedModel
+    from abs_trust.stats.models import AnalyticOrderedModel
 
     rng = np.random.default_rng(5)
     n = 1500
@@ -134,7 +134,7 @@ def test_analytic_ordered_logit_score_and_fit_match_statsmodels():
 
 
 def test_no_complete_cases_gives_a_flagged_row_not_a_crash():
-    from abs_trust.models import ols_robust, ordered_logit
+    from abs_trust.stats.models import ols_robust, ordered_logit
 
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(
@@ -172,7 +172,7 @@ def test_analytic_hessian_equals_numerical_derivatives(n_levels):
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
-    from abs_trust.models import AnalyticOrderedModel
+    from abs_trust.stats.models import AnalyticOrderedModel
 
     endog, exog, rng = ordinal_sample(n_levels)
     model = AnalyticOrderedModel(endog, exog, distr="logit")
@@ -193,7 +193,7 @@ def test_analytic_hessian_equals_numerical_derivatives(n_levels):
 
 
 def test_analytic_ordered_model_refuses_other_links():
-    from abs_trust.models import AnalyticOrderedModel
+    from abs_trust.stats.models import AnalyticOrderedModel
 
     endog, exog, _ = ordinal_sample(4, n=100)
     with pytest.raises(ValueError, match="logit"):
@@ -287,7 +287,7 @@ def test_module_does_not_import_the_formula_or_api_layers():
     import sys
 
     code = (
-        "import sys, abs_trust.models; "
+        "import sys, abs_trust.stats.models; "
         "print([m for m in ('statsmodels.api', 'statsmodels.formula.api') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

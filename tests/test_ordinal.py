@@ -6,8 +6,8 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from abs_trust.correlation import partial_from_covariance
-from abs_trust.ordinal import (
+from abs_trust.stats.correlation import partial_from_covariance
+from abs_trust.stats.polychoric import (
     _negative_loglik,
     bivariate_normal_cdf,
     ordinal_thresholds,

@@ -1,10 +1,16 @@
-"""The run-level outputs built from every wave's tables (abs_trust.outputs)."""
+"""The run-level outputs built from every wave's tables (abs_trust.outputs.texts)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from abs_trust.outputs import country_texts, reproduction_texts, stack, summary_rst, table4_texts
+from abs_trust.outputs.texts import (
+    country_texts,
+    reproduction_texts,
+    stack,
+    summary_rst,
+    table4_texts,
+)
 
 
 def meta(wave, year, *, weight="w", varies=True, missing=False, synthetic=False, comparable=None):

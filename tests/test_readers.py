@@ -5,7 +5,8 @@ import pyreadstat
 import pytest
 
 from abs_trust.errors import CrosswalkMismatchError, InputFileError
-from abs_trust.readers import read_release, sha256sum
+from abs_trust.readers.columns import sha256sum
+from abs_trust.readers.release import read_release
 from conftest import w3_frame, write_w3_like
 
 WANTED = ["country", "idnumber", "q15", "q19", "se2"]

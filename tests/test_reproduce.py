@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from abs_trust.config import read_yaml, validate
-from abs_trust.reproduce import (
+from abs_trust.outputs.reproduction import (
     convention_scan,
     evaluate,
     round_half_away,

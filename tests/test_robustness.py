@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
 from abs_trust.errors import AbsTrustError, CrosswalkMismatchError, InputFileError
-from abs_trust.harmonize import harmonize
-from abs_trust.ingest import ingest_wave
-from abs_trust.readers import read_release
-from abs_trust.trust import coverage_table, trust_table
+from abs_trust.harmonize.crosswalk import INSTITUTIONS, load_crosswalk
+from abs_trust.harmonize.ingest import ingest_wave
+from abs_trust.harmonize.recode import harmonize
+from abs_trust.readers.release import read_release
+from abs_trust.stats.shares import coverage_table, trust_table
 from conftest import ROOT, w3_frame, write_w3_like
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")
@@ -141,7 +141,7 @@ def test_a_reader_crash_among_several_files_names_the_file(tmp_path, monkeypatch
     names the file (found by reading each file in its own child)."""
     import os
 
-    from abs_trust import readers
+    from abs_trust.readers import release as readers
 
     paths = [
         write_w3_like(tmp_path / f"{name}.sav", w3_frame(n=20, seed=k))

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from abs_trust.correlation import correlation_test
-from abs_trust.sensitivity import SENSITIVITY_COLUMNS, nonresponse_sensitivity
-from abs_trust.trust import wilson_interval
+from abs_trust.stats.correlation import correlation_test
+from abs_trust.stats.sensitivity import SENSITIVITY_COLUMNS, nonresponse_sensitivity
+from abs_trust.stats.shares import wilson_interval
 
 TRUSTING = [3, 4]
 

@@ -20,11 +20,11 @@ import pytest
 import yaml
 from layouts.build import EDUCATION, W4_TRUST, W5_MEDIA, W5_TRUST
 
-from abs_trust import crosswalk as crosswalk_module
-from abs_trust import suggest
 from abs_trust.config import read_yaml
-from abs_trust.crosswalk import parse_crosswalk
-from abs_trust.suggest import match_institution, render_yaml, suggest_crosswalk
+from abs_trust.harmonize import crosswalk as crosswalk_module
+from abs_trust.harmonize.crosswalk import parse_crosswalk
+from abs_trust.tools import suggest
+from abs_trust.tools.suggest import match_institution, render_yaml, suggest_crosswalk
 from conftest import ROOT, W3_TRUST_LABELS
 
 SHIPPED_PATH = ROOT / "config" / "crosswalk.yaml"

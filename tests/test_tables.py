@@ -1,6 +1,6 @@
 import pandas as pd
 
-from abs_trust.tables import (
+from abs_trust.outputs.table_text import (
     TABLE4_INSTITUTIONS,
     Column,
     table4_frame,
@@ -48,7 +48,7 @@ def test_latex_is_booktabs_and_escaped():
 
 
 def test_cross_national_tables_pick_the_headline_rows_and_mark_not_asked():
-    from abs_trust.tables import coverage_wide, trust_by_country, wide_markdown
+    from abs_trust.outputs.table_text import coverage_wide, trust_by_country, wide_markdown
 
     trust = pd.DataFrame(
         [

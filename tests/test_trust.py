@@ -4,7 +4,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
-from abs_trust.trust import (
+from abs_trust.stats.shares import (
     coverage_table,
     share_trusting,
     trust_table,

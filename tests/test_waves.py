@@ -22,10 +22,10 @@ from layouts.build import (
     write_layout_sav,
 )
 
-from abs_trust.crosswalk import INSTITUTIONS, load_crosswalk
 from abs_trust.errors import CrosswalkMismatchError, InputFileError
-from abs_trust.ingest import ingest_wave
-from abs_trust.trust import coverage_table
+from abs_trust.harmonize.crosswalk import INSTITUTIONS, load_crosswalk
+from abs_trust.harmonize.ingest import ingest_wave
+from abs_trust.stats.shares import coverage_table
 from conftest import ROOT
 
 CW = load_crosswalk(ROOT / "config" / "crosswalk.yaml")

@@ -7,8 +7,6 @@ from config/published.yaml, so a wrong entry there cannot make this test agree w
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import HEAVY_PACKAGES, ROOT, SNAKEMAKE, scratch_copy, snakemake
+from conftest import ROOT, SNAKEMAKE, scratch_copy, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -208,18 +206,17 @@ def test_unknown_config_key_fails_before_any_job(tmp_path):
 
 
 def test_raw_files_unchanged_and_logs_hold_no_rows(run):
-    from abs_trust.readers import sha256sum
+    from abs_trust.readers.columns import sha256sum
 
     meta = json.loads((run / "data/interim/W3.json").read_text())
     for source in meta["sources"]:
         assert sha256sum(run / source["path"]) == source["sha256"]
         assert sha256sum(ROOT / source["path"]) == source["sha256"]  # the committed fixture
     ids = set(pd.read_parquet(run / "data/interim/W3.parquet")["respondent_id"].astype(str))
-    jobs = len(list((run / "logs").rglob("*.log"))) - 1
     for log in (run / "logs").rglob("*.log"):
         text = log.read_text()
-        # one summary line per job, not data; the preloaded interpreter's log 3 lines per job
-        assert len(text.splitlines()) < (3 * jobs + 5 if log.name == "preload.log" else 20), log
+        # one summary line per job (and its warnings), not data
+        assert len(text.splitlines()) < 20, log
         assert not any(f" {i} " in text or f",{i}," in text for i in list(ids)[:200]), log
 
 
@@ -269,6 +266,7 @@ def test_missing_input_then_fixed_input_reruns_cleanly(tmp_path):
         ("waves: {W3: {file: data/fixture/W3_china_synthetic.sav}, W7: {file: x.sav}}\n", "W7"),
         ("waves: {W5: {}}\n", "W5"),
         ("controls: [age, height]\n", "height"),
+        ("preload: true\n", "preload"),  # the key of the retired forking interpreter
     ],
 )
 def test_invalid_config_is_refused_naming_the_key(tmp_path, extra, named):
@@ -278,60 +276,19 @@ def test_invalid_config_is_refused_naming_the_key(tmp_path, extra, named):
     assert result.returncode != 0 and named in result.stderr
 
 
-def test_preload_forks_every_job_and_changes_no_output(run, tmp_path):
-    """The shared run forked its jobs from the preloaded interpreter (the default); a run with
-    `preload: false` (a fresh process per job) writes the same bytes, and neither leaves a
-    process behind."""
-    log = (run / "logs/preload.log").read_text()
-    forked = re.findall(r"\] (\w+)\.py: forked process (\d+)$", log, re.MULTILINE)
-    assert sorted(name for name, _ in forked) == [
-        "cross_national_figure", "paper_figures", "published_gate", "tables", "wave", "wave",
-    ]  # fmt: skip
-    for _, pid in forked:
-        assert f"process {pid} exited 0 after" in log
-    # what a job imports itself is what the preloaded interpreter failed to load once for all
-    for line in re.findall(r"imported \d+ modules itself.*$", log, re.MULTILINE):
-        assert not any(f" {name}." in line or f" {name}," in line or line.endswith(f" {name}")
-                       for name in HEAVY_PACKAGES), line  # fmt: skip
-    server = int(re.search(r"process (\d+) listening", log)[1])
-    workdir = scratch_copy(tmp_path)
-    result = snakemake(workdir, "--config", "preload=False")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert not (workdir / "logs/preload.log").exists()
-    produced = sorted(p.relative_to(run) for p in (run / "results").rglob("*") if p.is_file())
-    for rel in produced:
-        if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".passed", ".rst"}:
-            assert (workdir / rel).read_bytes() == (run / rel).read_bytes(), rel
-    with pytest.raises(ProcessLookupError):
-        os.kill(server, 0)  # stopped by onsuccess
-
-
-def test_dry_run_starts_no_preloaded_interpreter(run, tmp_path):
+def test_dry_run_writes_nothing(run, tmp_path):
     workdir = scratch_copy(tmp_path)
     result = snakemake(workdir, "-n")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert not (workdir / "logs").exists()
+    assert not (workdir / "logs").exists() and not (workdir / "results").exists()
 
 
-def test_a_failing_job_stops_the_preloaded_interpreter(tmp_path):
+def test_a_failing_job_fails_the_run_naming_the_file(tmp_path):
     workdir = scratch_copy(tmp_path)
     fixture = workdir / "data/fixture/W4_china_synthetic.sav"
     fixture.write_bytes(fixture.read_bytes()[:5000])  # truncated: the W4 job fails
     result = snakemake(workdir)
     assert result.returncode != 0 and "W4_china_synthetic.sav" in result.stderr
-    log = (workdir / "logs/preload.log").read_text()
-    assert re.search(r"wave\.py: process \d+ exited 1 after", log)
-    server = int(re.search(r"process (\d+) listening", log)[1])
-    with pytest.raises(ProcessLookupError):
-        os.kill(server, 0)  # stopped by onerror
-
-
-def test_software_deployment_runs_jobs_without_the_preloaded_interpreter(tmp_path):
-    # conda/containers/env-modules run the jobs with another Python than Snakemake's: the
-    # preloaded interpreter would run them in the wrong environment, so none is started
-    workdir = scratch_copy(tmp_path)
-    result = snakemake(workdir, "--sdm", "env-modules")  # no rule names a module: runs as is
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "without a preloaded interpreter (conda, containers or environment" in result.stderr
-    assert not (workdir / "logs/preload.log").exists()
-    assert (workdir / "results/reproduction.passed").read_text().strip() == "PASS"
+    log = (workdir / "logs/wave/W4.log").read_text()
+    assert "W4_china_synthetic.sav" in log and "truncated, corrupt" in log
+    assert not (workdir / "data/interim/W4.parquet").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import suggest
+from abs_trust.tools import suggest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         return suggest.run(args)
     if args.command == "make-fixture":
         # Imported here: the generator must stay independent of the analysis modules.
-        from . import fixture as fixture_module
+        from abs_trust.tools import fixture as fixture_module
 
         return fixture_module.main(["--out", args.out])
     return 2  # pragma: no cover - argparse rejects unknown commands

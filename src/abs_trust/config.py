@@ -1,22 +1,24 @@
 """Load YAML settings and validate them against the workflow's JSON Schemas.
 
-The schemas live in ``workflow/schemas`` (Snakemake validates ``config`` with them too), so
-there is one definition of what a valid config is, whether it is read by Snakemake, by the
-command line or by a test.
+The schemas live in ``workflow/schemas``, where the workflow validates ``config`` with
+`snakemake.utils.validate`; the package reaches the same files as package data
+(``abs_trust/schemas``, found with `importlib.resources`, so an installed wheel has them too).
+One definition of what a valid config, crosswalk or published file is, whoever reads it.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from abs_trust.errors import ConfigError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+SCHEMAS = files("abs_trust") / "schemas"
 
 
 # libyaml's loader when PyYAML was built with it: the crosswalk parses ~10x faster, and the
@@ -67,14 +69,14 @@ def _fill_defaults(validator_class, extend):
 
 
 def validate(obj: Any, schema_name: str, source: str | Path, *, defaults: bool = True) -> Any:
-    """Validate ``obj`` against ``workflow/schemas/<schema_name>`` and return it (string keys).
+    """Validate ``obj`` against the schema ``schema_name`` and return it (string keys).
 
     Raises
     ------
     ConfigError
         naming the file, the key path and what the schema expected, for every violation.
     """
-    schema = read_yaml(SCHEMA_DIR / schema_name)
+    schema = yaml.load(SCHEMAS.joinpath(schema_name).read_text(encoding="utf-8"), SAFE_LOADER)
     obj = _with_string_keys(obj if obj is not None else {})
     cls = _validator_class(defaults)
     errors = sorted(cls(schema).iter_errors(obj), key=lambda e: list(map(str, e.path)))

@@ -1,7 +1,7 @@
 """Run a workflow step: log to the job's log file, turn expected failures into one clear line.
 
-Workflow scripts stay thin: they unpack ``snakemake.input/params/output`` and hand a
-function to `run`. An `AbsTrustError` (bad input, bad config, failed check) becomes a
+Workflow scripts stay thin: each hands its ``snakemake`` object and one job function
+(`abs_trust.steps`) to `run`. An `AbsTrustError` (bad input, bad config, failed check) becomes a
 readable message and a non-zero exit, so Snakemake deletes the job's partial outputs; any
 other exception is a bug and keeps its traceback.
 """
@@ -9,14 +9,12 @@ other exception is a bug and keeps its traceback.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import preload
-from .errors import AbsTrustError
+from abs_trust.errors import AbsTrustError
 
 log = logging.getLogger("abs_trust")
 
@@ -34,27 +32,21 @@ def setup_logging(logfile: str | None) -> None:
     )
 
 
-def run(
-    step: Callable[[], str | None], logfile: str | None, name: str, exit_fast: bool = True
-) -> None:
-    """Run ``step``; log its one-line summary, or the error, and exit accordingly."""
-    setup_logging(logfile)
+def run(job: Callable[..., str | None], snakemake, name: str) -> None:
+    """Run ``job(input, output, params)`` of a Snakemake job; log its summary, or the error.
+
+    The summary (or the error) goes to the job's first ``log:`` file and to stderr. An
+    `AbsTrustError` exits with status 1 and one readable line; any other exception is a bug
+    and keeps its traceback. Either way Snakemake sees the job fail and removes its outputs.
+    """
+    setup_logging(snakemake.log[0] if snakemake.log else None)
     start = time.perf_counter()
     try:
-        summary = step()
+        summary = job(snakemake.input, snakemake.output, snakemake.params)
     except AbsTrustError as exc:
         log.error("%s failed: %s", name, exc)
         sys.exit(1)
     log.info("%s: %s (%.1f s)", name, summary or "done", time.perf_counter() - start)
-    if exit_fast:
-        # Tearing down pandas/scipy/matplotlib takes ~0.5 s per job (measured by the
-        # benchmark) and does nothing for us: outputs are written and closed, logs flushed.
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        if preload.in_child():
-            sys.exit(0)  # a job forked from the preloaded interpreter exits through its handler
-        os._exit(0)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

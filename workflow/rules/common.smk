@@ -1,16 +1,14 @@
-from snakemake.utils import min_version
+from snakemake.utils import min_version, validate
 
 # Only light modules here (no pandas): the workflow is parsed on every run, dry runs included.
-from abs_trust import preload
 from abs_trust.config import (
     check_figure_waves,
     codebook_candidates,
     read_yaml,
-    validate,
     wave_files,
     weighted_headline,
 )
-from abs_trust.crosswalk import parse_crosswalk, wave_entry
+from abs_trust.harmonize.crosswalk import parse_crosswalk, wave_entry
 
 min_version("9.0")
 
@@ -18,16 +16,8 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# workflow/schemas/config.schema.yaml, defaults filled in, every violation listed with its
-# key path. abs_trust's validator rather than snakemake.utils.validate, which imports pandas
-# (0.3 s on every invocation, dry runs included) only to ask whether config is a DataFrame.
-config.update(
-    validate(
-        config,
-        "config.schema.yaml",
-        "the config (config/config.yaml, --configfile, --config)",
-    )
-)
+# Defaults are filled in; an unknown or mistyped key stops the run before any job starts.
+validate(config, "../schemas/config.schema.yaml")
 
 # The crosswalk is validated (JSON Schema + cross-field rules) when the workflow is parsed,
 # so a typo fails before any job starts.
@@ -94,61 +84,6 @@ def all_outputs():
     if config.get("published"):
         outputs.append("results/reproduction.passed")
     return outputs
-
-
-PRELOADED = []
-
-
-def start_preloaded():
-    """Local runs: one interpreter imports the stack, every job is forked from it.
-
-    Called by onstart, so never for a dry run, --lint or --report. Only where the jobs run
-    with this very Python: not for jobs a cluster executor submits, nor with conda,
-    containers or environment modules (abs_trust.preload; docs/performance.md).
-    """
-    if not config["preload"] or not workflow.local_exec or workflow.touch:
-        return
-    if workflow.deployment_settings.deployment_method:
-        preload.skipped("conda, containers or environment modules run the jobs")
-        return
-    started = preload.start(log="logs/preload.log")
-    if started:
-        PRELOADED.append(started)
-
-
-def stop_preloaded():
-    while PRELOADED:
-        PRELOADED.pop().stop()
-
-
-def release_rate_limit_timer():
-    """Cancel the timer Snakemake's job rate limiter leaves behind after the last job.
-
-    The scheduler arms a ``threading.Timer`` (--max-jobs-per-timespan, 1 s by default) after
-    each scheduling round; Python waits for it before exiting, which added up to a second
-    to every run. The run is over when onsuccess/onerror is called, so nothing waits on it.
-    """
-    import threading
-
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
-def skip_final_collection():
-    """Spare Snakemake's process the garbage collections it would run on its way out.
-
-    By the end of a run the process holds millions of objects (its own modules, sqlalchemy,
-    pandas, which it imports to record params), and every collection from here to its exit
-    walks them all, the last full one in Python's finalization: 0.2-0.3 s after the last
-    job, with nothing else running (measured: docs/performance.md). gc.freeze() moves them
-    to the permanent generation, which collections skip. Everything else about exiting still
-    happens (atexit handlers, logs flushed and closed, the lock removed); only cycles among
-    these objects go uncollected, as the process ends anyway.
-    """
-    import gc
-
-    gc.freeze()
 
 
 def run_summary(success):

@@ -1,72 +1,8 @@
-"""Every wave's tables -> the run's tables, Table 4, cross-national tables, reproduction report
-and the report summary (abs_trust.outputs). Aggregates in, aggregates out: one short job."""
+"""Every wave's tables -> the run's tables, Table 4, reproduction report, report summary."""
 
-import gc
-
-# Before any other import: a job is a short-lived process, and the garbage collector's
-# full passes over the growing heap were a fifth of its import time (docs/performance.md).
-gc.disable()
-
-# A local run forks the job from its preloaded interpreter, which has imported everything
-# below already; this returns in that child, or when there is none (abs_trust.preload).
-from abs_trust.preload import delegate
-
-delegate(snakemake, __file__)  # noqa: F821  (snakemake: injected by Snakemake)
-
-import json
-from pathlib import Path
-
-import pandas as pd
-
-from abs_trust.outputs import (
-    checks_json,
-    country_texts,
-    reproduction_texts,
-    stack,
-    summary_rst,
-    table4_texts,
-)
-from abs_trust.runner import run, write_text_atomic
-from abs_trust.tableio import WAVE_TABLES, read_correlations
+from abs_trust.runner import run
+from abs_trust.steps.tables import tables_job
 
 snakemake = snakemake  # noqa: F821  (injected by Snakemake)
 
-
-def main() -> str:
-    inp, out, params = snakemake.input, snakemake.output, snakemake.params
-    for name in WAVE_TABLES:
-        stack(inp[name]).to_csv(out[name], index=False)
-    # read back as the contract promises (e.g. an empty `controls` cell is "", not NaN)
-    trust = pd.read_csv(out.trust)
-    corr = read_correlations(out.correlations)
-    metas = {m["wave"]: m for m in (json.loads(Path(p).read_text()) for p in inp.metas)}
-
-    table4 = [metas[w] for w in params.table4_waves]
-    md, tex, table4_summary = table4_texts(
-        trust, table4, params.table4_country, params.table4_weighted, params.nonresponse
-    )
-    write_text_atomic(out.table4_md, md)
-    write_text_atomic(out.table4_tex, tex)
-
-    md, tex, coverage_md, country_summary = country_texts(
-        trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
-        params.nonresponse,
-    )  # fmt: skip
-    write_text_atomic(out.country_md, md)
-    write_text_atomic(out.country_tex, tex)
-    write_text_atomic(out.coverage_md, coverage_md)
-
-    published = inp.get("published") or None
-    checks, md, checks_summary = reproduction_texts(published, trust, corr, list(metas.values()))
-    write_text_atomic(out.reproduction_json, checks_json(checks))
-    write_text_atomic(out.reproduction_md, md)
-
-    rst, verdict = summary_rst(list(metas.values()), checks if published else None)
-    write_text_atomic(out.summary, rst)
-    return (
-        f"{len(metas)} waves -> {len(trust)} share rows, {len(corr)} correlations; "
-        f"{table4_summary}; {country_summary}; reproduction: {checks_summary}; {verdict}"
-    )
-
-
-run(main, snakemake.log[0], "tables")
+run(tables_job, snakemake, "tables")

@@ -1,0 +1,193 @@
+"""Bootstrap standard errors and percentile intervals for the shares trusting, vectorised.
+
+One country-wave is one matrix product: the (reps x n) matrix of resampling weights times
+the (n x 2 items) trusting and denominator indicators gives every replicate's share of every
+item at once, so 1,000 replicates of 13 items over 5,000 respondents take a few hundredths of
+a second instead of 13,000 Python-level resamples.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from abs_trust.stats.shares import NONRESPONSE_CONVENTIONS
+
+RESAMPLING = ("multinomial", "poisson")
+COLUMNS = [
+    "country", "wave", "institution", "pct_trust", "boot_se", "ci_low", "ci_high", "n_valid",
+    "reps", "reps_used", "weighted", "nonresponse", "resampling",
+]  # fmt: skip
+
+
+def resampling_weights(
+    rng: np.random.Generator, reps: int, n: int, method: str = "multinomial"
+) -> np.ndarray:
+    """A (reps x n) integer matrix of bootstrap frequencies: how often each respondent is drawn.
+
+    ``multinomial``: each row is the count vector of n draws with replacement from n
+    respondents (Efron's bootstrap; drawn as n uniform indices per row and counted).
+    ``poisson``: independent Poisson(1) counts (Hanley & MacGibbon 2006), whose replicate
+    size varies around n.
+    """
+    if method == "poisson":
+        return rng.poisson(1.0, size=(reps, n))
+    if method != "multinomial":
+        raise ValueError(f"method must be one of {RESAMPLING}, got {method!r}")
+    draws = rng.integers(0, n, size=(reps, n)) + (np.arange(reps) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=reps * n).reshape(reps, n)
+
+
+def _group_rng(seed: int, key: Sequence) -> np.random.Generator:
+    # One stream per country-wave, from the seed and the group's name: a group's replicates
+    # do not depend on which other groups are in the frame, or their order.
+    salt = zlib.crc32("|".join(map(str, key)).encode("utf-8"))
+    return np.random.default_rng([int(seed), salt])
+
+
+def bootstrap_shares(
+    frame: pd.DataFrame,
+    institutions: Iterable[str],
+    trusting_levels: Iterable[int],
+    weight: str | None = None,
+    reps: int = 1000,
+    seed: int = 0,
+    nonresponse: str = "exclude",
+    by: Sequence[str] = ("country", "wave"),
+    level: float = 0.95,
+    method: str = "multinomial",
+) -> pd.DataFrame:
+    r"""Bootstrap SE and percentile CI of the share trusting, per country x wave x institution.
+
+    For one country-wave with respondents :math:`i = 1..n`, survey weights :math:`w_i` (1 if
+    ``weight`` is None), trusting indicators :math:`y_{ij}` (level in ``trusting_levels``)
+    and denominator indicators :math:`d_{ij}` (a substantive answer to item :math:`j` with
+    ``nonresponse="exclude"``; 1 for every respondent with ``"as_not_trusting"``), the
+    share and its bootstrap replicates :math:`b = 1..B` are
+
+    .. math::
+        \hat p_j = \frac{\sum_i w_i y_{ij}}{\sum_i w_i d_{ij}}, \qquad
+        \hat p_j^{*b} = \frac{\sum_i f_{bi} w_i y_{ij}}{\sum_i f_{bi} w_i d_{ij}}
+        = \frac{[F\,\mathrm{diag}(w)\,Y]_{bj}}{[F\,\mathrm{diag}(w)\,D]_{bj}},
+
+    where :math:`F` is the (B x n) matrix of resampling frequencies: multinomial counts of
+    n draws with replacement (Efron's nonparametric bootstrap), or independent Poisson(1)
+    counts (the Poisson bootstrap). Numerators and denominators of all items come from one
+    matrix product per country-wave, :math:`F\,\mathrm{diag}(w)\,[Y \; D]`, with
+    :math:`Y = (y_{ij})` and :math:`D = (d_{ij})` side by side (n x 2 items). The
+    respondents' survey weights multiply the resampling weights, so a weighted share is
+    resampled as the weighted ratio estimator it is (respondents are treated as independent
+    draws: ABS releases carry no PSU or strata). Then
+
+    .. math::
+        \widehat{SE}_j = \Big(\frac{1}{B-1}\sum_b (\hat p_j^{*b} - \bar p_j^*)^2\Big)^{1/2},
+
+    and the percentile interval is the :math:`\alpha/2` and :math:`1-\alpha/2` quantiles of
+    the :math:`\hat p_j^{*b}`. The SE agrees with the binomial
+    :math:`\sqrt{\hat p(1-\hat p)/n}` unweighted, and with the linearization SE of
+    `abs_trust.trust.weighted_share` weighted, up to Monte Carlo error of about
+    :math:`1/\sqrt{2B}` (2 % at B = 1,000).
+
+    References: Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
+    Chapman & Hall, ch. 6 (standard errors) and 13 (percentile intervals). Hanley, J. A. &
+    MacGibbon, B. (2006). Creating non-parametric bootstrap samples using Poisson
+    frequencies. *Computer Methods and Programs in Biomedicine* 83(1), 57-62.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        harmonized respondents (design.md §3): ``trust_<institution>`` nullable integer
+        levels (<NA> = nonresponse), the ``by`` columns and, if given, the ``weight`` column.
+    institutions : iterable of str
+        institution slugs; items with no substantive answer in a country-wave (not asked
+        there) get no row, never a 0 % share.
+    trusting_levels : iterable of int
+        harmonized levels counted as trusting (e.g. 3 and 4 on a four-point scale).
+    weight : str, optional
+        survey-weight column; None for unweighted shares.
+    reps : int
+        bootstrap replicates B.
+    seed : int
+        seeds a `numpy.random.Generator` per group (from the seed and the group's key), so
+        results are reproducible and a group's do not depend on the other groups.
+    nonresponse : {"exclude", "as_not_trusting"}
+        denominator, as in `abs_trust.trust.share_trusting`.
+    by : sequence of str
+        grouping columns (default country and wave).
+    level : float
+        coverage of the percentile interval.
+    method : {"multinomial", "poisson"}
+        resampling scheme.
+
+    Returns
+    -------
+    pd.DataFrame
+        one row per group x asked institution: the ``by`` columns, ``institution``,
+        ``pct_trust``, ``boot_se``, ``ci_low``, ``ci_high`` (all in percent), ``n_valid``,
+        ``reps``, ``reps_used`` (replicates whose denominator was not zero), ``weighted``,
+        ``nonresponse``, ``resampling``.
+    """
+    if nonresponse not in NONRESPONSE_CONVENTIONS:
+        raise ValueError(
+            f"nonresponse must be one of {NONRESPONSE_CONVENTIONS}, got {nonresponse!r}"
+        )
+    if method not in RESAMPLING:
+        raise ValueError(f"method must be one of {RESAMPLING}, got {method!r}")
+    if reps < 2:
+        raise ValueError(f"reps must be at least 2, got {reps}")
+    institutions = list(institutions)
+    trusting = np.array(sorted(trusting_levels))
+    by = list(by)
+    alpha = (1 - level) / 2
+    rows = []
+    for key, group in frame.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        levels = group[[f"trust_{i}" for i in institutions]].to_numpy(dtype=float, na_value=np.nan)
+        valid = ~np.isnan(levels)
+        asked = valid.any(axis=0)
+        if not asked.any():
+            continue
+        levels, valid = levels[:, asked], valid[:, asked]
+        names = [i for i, a in zip(institutions, asked, strict=True) if a]
+        y = np.isin(levels, trusting).astype(np.float64)  # NaN is never trusting
+        d = valid.astype(np.float64) if nonresponse == "exclude" else np.ones_like(y)
+        w = (
+            np.ones(len(group))
+            if weight is None
+            else group[weight].to_numpy(dtype=float, na_value=np.nan)
+        )
+        share = (w @ y) / (w @ d)
+        fw = resampling_weights(_group_rng(seed, key), reps, len(group), method) * w
+        sums = fw @ np.hstack([y, d])  # ONE product: (reps x n) @ (n x 2 items)
+        m = y.shape[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = sums[:, :m] / sums[:, m:]  # (reps x items): every replicate and item
+        used = np.isfinite(replicates).sum(axis=0)
+        if (used == reps).all():
+            se = replicates.std(axis=0, ddof=1)
+            lo, hi = np.quantile(replicates, [alpha, 1 - alpha], axis=0)
+        else:  # an item so sparse that some replicates drew none of its answers
+            se = np.nanstd(replicates, axis=0, ddof=1)
+            lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=0)
+        n_valid = valid.sum(axis=0)
+        for j, institution in enumerate(names):
+            rows.append(
+                (
+                    *key,
+                    institution,
+                    100 * share[j],
+                    100 * se[j],
+                    100 * lo[j],
+                    100 * hi[j],
+                    int(n_valid[j]),
+                    reps,
+                    int(used[j]),
+                    weight is not None,
+                    nonresponse,
+                    method,
+                )
+            )
+    return pd.DataFrame(rows, columns=by + COLUMNS[2:])

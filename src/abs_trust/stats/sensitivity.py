@@ -1,0 +1,129 @@
+"""How much do the headline numbers depend on the nonresponse and weighting conventions?
+
+The published shares and correlations each follow one convention (design.md §4): substantive
+answers only or nonresponse counted as not trusting; weighted or not. This module puts the
+three readings side by side for every country-wave, so a reader sees at once whether a
+conclusion hangs on a convention (in China, where "don't know" is common on some items, it
+can move a share by several points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from abs_trust.stats.correlation import complete_arrays, pearson_arrays
+from abs_trust.stats.shares import country_wave_rows, float_columns, share_from_arrays
+
+LOWEST_LEVEL = 1  # harmonized trust: 1 = "none at all" in every wave (design.md §3)
+SENSITIVITY_COLUMNS = [
+    "country", "wave", "quantity", "institution_or_pair", "convention", "value", "n",
+    "ci_low", "ci_high",
+]  # fmt: skip
+
+
+def _share_rows(levels, trusting, weights) -> list[tuple[str, dict, int]]:
+    """(convention, estimate, n in the denominator) for the three share readings.
+
+    ``levels``, ``trusting`` and ``weights`` as :func:`abs_trust.trust.share_from_arrays`
+    takes them.
+    """
+    substantive = share_from_arrays(levels, trusting, None, "exclude")
+    as_not = share_from_arrays(levels, trusting, None, "as_not_trusting")
+    weighted = share_from_arrays(levels, trusting, weights, "exclude")
+    return [
+        ("substantive_only", substantive, substantive["n_valid"]),
+        ("nonresponse_as_not_trusting", as_not, len(levels)),
+        ("weighted", weighted, weighted["n_valid"]),
+    ]
+
+
+def _r_rows(values, position, cx, cy, weight_col) -> list[tuple[str, dict, int]]:
+    """(convention, estimate, n) for the three readings of Pearson r.
+
+    ``values`` and ``position``: one country-wave as :func:`abs_trust.trust.float_columns`
+    returns them.
+    """
+    pair = [cx, cy]
+    # Recode nonresponse as the lowest level for both items: "not trusting" on the scale.
+    both = values[:, [position[cx], position[cy]]]
+    recoded = np.where(np.isnan(both), LOWEST_LEVEL, both)
+    samples = {
+        "substantive_only": complete_arrays(values, position, pair, None),
+        "nonresponse_as_not_trusting": complete_arrays(recoded, {cx: 0, cy: 1}, pair, None),
+        "weighted": complete_arrays(values, position, pair, weight_col),
+    }
+    estimates = {convention: pearson_arrays(*data, pair) for convention, data in samples.items()}
+    return [(convention, est, est["n"]) for convention, est in estimates.items()]
+
+
+def nonresponse_sensitivity(
+    frame: pd.DataFrame,
+    institutions: Iterable[str],
+    trusting_levels: Iterable[int],
+    pairs: Sequence[Sequence[str]],
+    weight_col: str = "weight",
+) -> pd.DataFrame:
+    """Shares trusting and Pearson r under three conventions, per country × wave.
+
+    Conventions (``convention`` column):
+
+    - ``substantive_only``: unweighted; shares over substantive answers, r listwise over
+      respondents answering both items (the design default);
+    - ``nonresponse_as_not_trusting``: unweighted; nonresponse stays in the share's
+      denominator as not trusting, and is recoded to the lowest level (1, "none at all")
+      for both items before computing r;
+    - ``weighted``: the wave's within-country weight, substantive answers only.
+
+    Items not asked in a country-wave (no substantive answer) and pairs involving one are
+    skipped, never reported as 0 %.
+
+    Returns
+    -------
+    pd.DataFrame
+        long; columns ``country, wave, quantity, institution_or_pair, convention, value, n,
+        ci_low, ci_high``. ``quantity`` is ``share`` (``value`` in percent, as
+        ``pct_trust``) or ``r``; ``institution_or_pair`` is an institution slug or
+        ``x|y``; ``n`` is the denominator (share) or the number of respondents used (r).
+    """
+    trusting_levels = list(trusting_levels)
+    items = [col for col in frame.columns if col.startswith("trust_")]
+    # every item and the weight as floats, once per wave (see abs_trust.trust.float_columns)
+    weight = [weight_col] if weight_col in frame.columns else []
+    table, position = float_columns(frame, [*items, *weight])
+    is_trusting = np.isin(table, trusting_levels).astype(float)  # (weight column: unused)
+    rows = []
+    for (country, wave), where in country_wave_rows(frame).items():
+        values = table[where]
+        asked = {
+            col.removeprefix("trust_")
+            for col in items
+            if not np.isnan(values[:, position[col]]).all()
+        }
+        for institution in institutions:
+            if institution not in asked:
+                continue
+            column = position[f"trust_{institution}"]
+            levels, trusting = values[:, column], is_trusting[where, column]
+            weights = values[:, position[weight_col]]
+            for convention, est, n in _share_rows(levels, trusting, weights):
+                rows.append(
+                    (country, wave, "share", institution, convention, est["pct_trust"], n,
+                     est["ci_low"], est["ci_high"])
+                )  # fmt: skip
+        for x, y in pairs:
+            if x not in asked or y not in asked:
+                continue
+            for convention, est, n in _r_rows(
+                values, position, f"trust_{x}", f"trust_{y}", weight_col
+            ):
+                rows.append(
+                    (country, wave, "r", f"{x}|{y}", convention, est["r"], n,
+                     est["ci_low"], est["ci_high"])
+                )  # fmt: skip
+    table = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    table["value"] = table["value"].astype(float)
+    table["n"] = table["n"].astype(np.int64)
+    return table
