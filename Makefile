@@ -4,24 +4,25 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 2
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint format fixture bench bench-fixture report clean
+.PHONY: setup run test test-fast lint format fixture bench bench-fixture report lock clean
 
 setup: $(STAMP)
 
-# uv installs the locked versions quickly; plain pip is the fallback when uv cannot be had.
-$(STAMP): requirements.lock pyproject.toml
+# The development environment: the runtime (requirements.lock, what a job needs) plus tests
+# and linters (requirements-dev.lock). uv installs the locked versions quickly; plain pip is
+# the fallback when uv cannot be had.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	rm -f $(VENV)/.installed-*
 	if $(BIN)/python -m pip install -q uv==0.13.9; then \
-	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-dev.lock && \
 	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --no-deps -e . ; \
 	else \
-	  $(BIN)/python -m pip install -q -r requirements.lock && \
+	  $(BIN)/python -m pip install -q -r requirements-dev.lock && \
 	  $(BIN)/python -m pip install -q --no-deps -e . ; \
 	fi
-	$(BIN)/python -m compileall -q src  # each job imports the package afresh: keep .pyc ready
 	touch $@
 
 run: setup
@@ -46,9 +47,21 @@ format: setup
 	$(BIN)/ruff format src tests workflow benchmarks
 	$(BIN)/snakefmt Snakefile workflow/rules
 
+# Everything CI runs: the linters, then every test (unit tests, end-to-end workflow runs on
+# the fixture, the installed-package check, the report in headless Chromium).
 test: setup
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
+
+# The unit tests alone (no workflow run, no subprocess-heavy checks): well under a minute.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not workflow"
+
+# Re-pin both locks after editing requirements*.in; the tested versions are kept unless a
+# package is upgraded on purpose (uv pip compile --upgrade-package NAME ...).
+lock: setup
+	$(BIN)/uv pip compile -q requirements.in --python-version 3.11 -c requirements.lock -o requirements.lock
+	$(BIN)/uv pip compile -q requirements-dev.in --python-version 3.11 -o requirements-dev.lock
 
 # Generates the full-scale synthetic W1-W6 set (~114k respondents, 17 files) in a temporary
 # folder and measures the workflow on it against the floor (docs/performance.md); ~2 min.

@@ -1,10 +1,12 @@
-"""Which rows each figure is drawn from (abs_trust.outputs.figures.data)."""
+"""Which rows each figure is drawn from (the data step of each abs_trust.outputs.figures module)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from abs_trust.outputs.figures.data import correlation_rows, figure1_panels, table4_rows
+from abs_trust.outputs.figures.correlation_by_country import correlation_rows
+from abs_trust.outputs.figures.institution_trust import table4_rows
+from abs_trust.outputs.figures.local_vs_ngo import figure1_panels
 
 
 def corr_rows(rows):

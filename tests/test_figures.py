@@ -18,16 +18,14 @@ from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
 from PIL import Image
 
 from abs_trust.errors import DataError
-from abs_trust.outputs.figures.style import (
-    INSTITUTION_LABELS,
-    SYNTHETIC_FOOTER,
+from abs_trust.outputs.figures.correlation_by_country import figure_correlation_by_country
+from abs_trust.outputs.figures.institution_trust import figure_institution_trust
+from abs_trust.outputs.figures.local_vs_ngo import (
     conditional_means,
-    figure_correlation_by_country,
-    figure_institution_trust,
     figure_local_vs_ngo,
     joint_distribution,
-    save_figure,
 )
+from abs_trust.outputs.figures.style import INSTITUTION_LABELS, SYNTHETIC_FOOTER, save_figure
 
 LABELS = ["None at all", "Not very much", "Quite a lot", "A great deal"]
 X, Y = "trust_local_government", "trust_ngos"

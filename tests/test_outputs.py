@@ -1,16 +1,14 @@
-"""The run-level outputs built from every wave's tables (abs_trust.outputs.texts)."""
+"""The run-level outputs built from every wave's tables (abs_trust.outputs)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from abs_trust.outputs.texts import (
-    country_texts,
-    reproduction_texts,
-    stack,
-    summary_rst,
-    table4_texts,
-)
+from abs_trust.outputs.country_tables import country_texts
+from abs_trust.outputs.report import summary_rst
+from abs_trust.outputs.reproduction import reproduction_texts
+from abs_trust.outputs.table4 import table4_texts
+from abs_trust.outputs.wave_tables import stack
 
 
 def meta(wave, year, *, weight="w", varies=True, missing=False, synthetic=False, comparable=None):

@@ -1,13 +1,7 @@
 import pandas as pd
 
-from abs_trust.outputs.table_text import (
-    TABLE4_INSTITUTIONS,
-    Column,
-    table4_frame,
-    table4_latex,
-    table4_markdown,
-    table4_notes,
-)
+from abs_trust.outputs.markdown_latex import table4_latex, table4_markdown
+from abs_trust.outputs.table4 import TABLE4_INSTITUTIONS, Column, table4_frame, table4_notes
 
 COLUMNS = [
     Column("W3", 2011, False, "exclude", "allweight", 3473),
@@ -48,7 +42,8 @@ def test_latex_is_booktabs_and_escaped():
 
 
 def test_cross_national_tables_pick_the_headline_rows_and_mark_not_asked():
-    from abs_trust.outputs.table_text import coverage_wide, trust_by_country, wide_markdown
+    from abs_trust.outputs.country_tables import coverage_wide, trust_by_country
+    from abs_trust.outputs.markdown_latex import wide_markdown
 
     trust = pd.DataFrame(
         [

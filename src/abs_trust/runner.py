@@ -3,7 +3,7 @@
 Workflow scripts stay thin: each hands its ``snakemake`` object and one job function
 (`abs_trust.steps`) to `run`. An `AbsTrustError` (bad input, bad config, failed check) becomes a
 readable message and a non-zero exit, so Snakemake deletes the job's partial outputs; any
-other exception is a bug and keeps its traceback.
+other exception is a bug and is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def run(job: Callable[..., str | None], snakemake, name: str) -> None:
 
     The summary (or the error) goes to the job's first ``log:`` file and to stderr. An
     `AbsTrustError` exits with status 1 and one readable line; any other exception is a bug
-    and keeps its traceback. Either way Snakemake sees the job fail and removes its outputs.
+    and is logged with its traceback. Either way Snakemake sees the job fail and removes its
+    outputs.
     """
     setup_logging(snakemake.log[0] if snakemake.log else None)
     start = time.perf_counter()
@@ -45,6 +46,11 @@ def run(job: Callable[..., str | None], snakemake, name: str) -> None:
         summary = job(snakemake.input, snakemake.output, snakemake.params)
     except AbsTrustError as exc:
         log.error("%s failed: %s", name, exc)
+        sys.exit(1)
+    except Exception:
+        # A bug, not bad input: the traceback goes to the job's log too, where Snakemake's
+        # --show-failed-logs and a cluster user look, not only to the scheduler's stderr.
+        log.exception("%s failed with an unexpected error (a bug in abs-trust)", name)
         sys.exit(1)
     log.info("%s: %s (%.1f s)", name, summary or "done", time.perf_counter() - start)
 

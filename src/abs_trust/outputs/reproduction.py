@@ -7,10 +7,14 @@ nonresponse excluded or not) and compares. Rounding happens here and only here, 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from abs_trust.config import read_yaml, validate
 
 PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "n/a"
 
@@ -259,3 +263,35 @@ def scan_markdown(scan: pd.DataFrame) -> str:
 def failures(results: list[dict]) -> list[dict]:
     """The checks that failed (``ok`` False; not-applicable checks are None)."""
     return [r for r in results if r["ok"] is False]
+
+
+def reproduction_texts(
+    published_path: str | None,
+    trust: pd.DataFrame,
+    corr: pd.DataFrame,
+    metas: Sequence[Mapping],
+) -> tuple[list[dict], str, str]:
+    """Every published number beside ours: the checks (JSON-ready), Markdown, a summary.
+
+    Without a ``published`` file the report says so, and the check list is empty.
+    """
+    if not published_path:
+        md = (
+            "# Reproduction\n\nNo published numbers are configured for this run "
+            "(`published:` in the config), so nothing was checked.\n"
+        )
+        return [], md, "no published numbers configured"
+    published = validate(read_yaml(published_path), "published.schema.yaml", published_path)
+    waves = [m["wave"] for m in metas]
+    results = evaluate(published, trust, corr, waves)
+    synthetic = any(m["synthetic"] for m in metas)
+    sources = [s["path"] for m in metas for s in m["sources"]]
+    scan = convention_scan(published, trust, waves)
+    md = to_markdown(results, published, synthetic, sources) + "\n" + scan_markdown(scan)
+    decided = [r for r in results if r["ok"] is not None]
+    summary = f"{len(decided) - len(failures(results))} of {len(decided)} applicable checks pass"
+    return results, md, summary
+
+
+def checks_json(results: list[dict]) -> str:
+    return json.dumps(results, indent=2) + "\n"

@@ -1,9 +1,12 @@
-"""Read the produced aggregate tables back, with the types the contract promises.
+"""The tables each wave's job writes: their names, stacking them across waves, and reading
+them back with the types the contract promises.
 
 Kept apart from the estimators so a job that only reads tables does not import scipy.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -17,3 +20,14 @@ def read_correlations(path) -> pd.DataFrame:
     table["controls"] = table["controls"].fillna("")
     table["note"] = table["note"].fillna("")
     return table
+
+
+def stack(paths: Sequence[str]) -> pd.DataFrame:
+    """The per-wave CSVs of one table, one under the other (a wave with no rows is skipped)."""
+    parts = []
+    for path in paths:
+        try:
+            parts.append(pd.read_csv(path))
+        except pd.errors.EmptyDataError:  # a wave with nothing to model writes an empty file
+            continue
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -8,18 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from abs_trust.outputs.figures.data import (
-    FIGURE1_COLUMNS,
+from abs_trust.outputs.figures.correlation_by_country import (
     correlation_rows,
-    figure1_panels,
-    table4_rows,
-)
-from abs_trust.outputs.figures.style import (
     figure_correlation_by_country,
-    figure_institution_trust,
-    figure_local_vs_ngo,
-    save_figure,
 )
+from abs_trust.outputs.figures.institution_trust import figure_institution_trust, table4_rows
+from abs_trust.outputs.figures.local_vs_ngo import (
+    FIGURE1_COLUMNS,
+    figure1_panels,
+    figure_local_vs_ngo,
+)
+from abs_trust.outputs.figures.style import save_figure
 from abs_trust.outputs.wave_tables import read_correlations
 
 

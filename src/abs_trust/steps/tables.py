@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from abs_trust.outputs.texts import (
-    checks_json,
-    country_texts,
-    reproduction_texts,
-    stack,
-    summary_rst,
-    table4_texts,
-)
-from abs_trust.outputs.wave_tables import WAVE_TABLES, read_correlations
+from abs_trust.outputs.country_tables import country_texts
+from abs_trust.outputs.report import summary_rst
+from abs_trust.outputs.reproduction import checks_json, reproduction_texts
+from abs_trust.outputs.table4 import table4_texts
+from abs_trust.outputs.wave_tables import WAVE_TABLES, read_correlations, stack
 from abs_trust.runner import write_text_atomic
 
 

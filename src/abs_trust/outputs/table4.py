@@ -1,0 +1,153 @@
+"""Table 4 of Farid & Song (2020), laid out as printed: institutions × years, and the change.
+
+Shares are formatted to one decimal only here; the change is computed from the unrounded
+shares first (the paper prints −11.5 for local government although 80.3 − 68.7 = 11.6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from abs_trust.outputs.markdown_latex import NOT_ASKED, table4_latex, table4_markdown
+
+# The paper's rows, in its order and wording.
+TABLE4_INSTITUTIONS = {
+    "courts": "Courts",
+    "national_government": "National government",
+    "parliament": "Parliament",
+    "civil_service": "Civil service",
+    "military": "Military",
+    "police": "Police",
+    "local_government": "Local government",
+    "newspapers": "Newspaper",
+    "television": "Television",
+    "ngos": "NGO",
+}
+COUNTRY_LABELS = {"china": "mainland China"}
+SYNTHETIC_NOTE = "SYNTHETIC FIXTURE: generated to match published aggregates; not ABS data."
+
+
+@dataclass(frozen=True)
+class Column:
+    """One year column of the table and the convention its shares were computed under."""
+
+    wave: str
+    year: int
+    weighted: bool
+    nonresponse: str
+    weight_variable: str | None
+    respondents: int
+    weight_note: str = ""
+
+
+def headline_weighted(meta, country: str, wanted: bool) -> bool:
+    """Whether a wave's headline estimate for ``country`` is weighted: the config asks
+    (``wanted``), the wave has a weight, and it varies in that country (W1/W2 weights may be
+    constant within a country; then they are no weight)."""
+    return (
+        bool(wanted)
+        and meta["weight_variable"] is not None
+        and meta["countries"].get(country, {}).get("weight_varies", True)
+    )
+
+
+def table4_frame(
+    trust: pd.DataFrame, country: str, columns: list[Column], institutions: dict[str, str]
+) -> pd.DataFrame:
+    """Unrounded Table 4: one row per institution, a share per column, and the change.
+
+    The change is last − first column, from unrounded shares. An institution not asked in a
+    wave has no share (NaN) and no change.
+    """
+    out = pd.DataFrame({"institution": list(institutions.values())}, index=list(institutions))
+    for col in columns:
+        rows = trust[
+            (trust["country"] == country)
+            & (trust["wave"] == col.wave)
+            & (trust["weighted"] == col.weighted)
+            & (trust["nonresponse"] == col.nonresponse)
+        ].set_index("institution")
+        out[str(col.year)] = rows["pct_trust"].reindex(out.index).astype("float64")
+    if len(columns) >= 2:
+        out["change"] = out[str(columns[-1].year)] - out[str(columns[0].year)]
+    return out
+
+
+def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> list[str]:
+    """Notes stating, per column, the data, the weighting and the denominator."""
+    notes = [
+        f'Share of respondents in {country_label} who trust each institution ("a great deal" '
+        'or "quite a lot" of trust), %.'
+    ]
+    for col in columns:
+        weighting = (
+            f"weighted by `{col.weight_variable}`"
+            if col.weighted and col.weight_variable
+            else "unweighted"
+        ) + (f" ({col.weight_note})" if col.weight_note else "")
+        denominator = (
+            "substantive answers only (don't know, can't choose, decline and missing excluded)"
+            if col.nonresponse == "exclude"
+            else "all respondents (nonresponse counted as not trusting)"
+        )
+        notes.append(
+            f"{col.year}: ABS {col.wave}, {col.respondents:,} respondents; {weighting}; "
+            f"denominator: {denominator}."
+        )
+    if len(columns) >= 2:
+        notes.append(
+            f"Change = {columns[-1].year} − {columns[0].year}, computed from unrounded shares, "
+            "then rounded."
+        )
+    notes.append(f"{NOT_ASKED} = not asked.")
+    if synthetic:
+        notes.append(SYNTHETIC_NOTE)
+    return notes
+
+
+def table4_texts(
+    trust: pd.DataFrame,
+    metas: Sequence[Mapping],
+    country: str,
+    weighted: Mapping[str, bool],
+    nonresponse: str,
+) -> tuple[str, str, str]:
+    """Table 4 as Markdown and LaTeX (one column per wave in ``metas``), and a summary line."""
+    columns = []
+    for meta in metas:
+        facts = meta["countries"][country]
+        wanted = weighted[meta["wave"]] and meta["weight_variable"] is not None
+        columns.append(
+            Column(
+                wave=meta["wave"],
+                year=facts["year"],
+                weighted=headline_weighted(meta, country, weighted[meta["wave"]]),
+                nonresponse=nonresponse,
+                weight_variable=meta["weight_variable"],
+                respondents=facts["respondents"],
+                weight_note=_unweighted_because(meta["weight_variable"], facts) if wanted else "",
+            )
+        )
+    synthetic = any(m["synthetic"] for m in metas)
+    label = COUNTRY_LABELS.get(country, country.replace("_", " ").title())
+    table = table4_frame(trust, country, columns, TABLE4_INSTITUTIONS)
+    notes = table4_notes(columns, label, synthetic)
+    years = ", ".join(str(c.year) for c in columns)
+    title = f"Public trust in institutions in {label}, {years} (%)"
+    return (
+        table4_markdown(table, notes, title),
+        table4_latex(table, notes, title),
+        f"Table 4: {len(table)} institutions x {len(columns)} years",
+    )
+
+
+def _unweighted_because(variable: str, facts: Mapping) -> str:
+    """Why a country's estimates are unweighted although weights were asked for ("" if not)."""
+    if facts.get("weight_varies", True):
+        return ""
+    if facts.get("weight_missing"):
+        return f"{variable} is missing for this country in the release"
+    return f"{variable} does not vary in this country"
