@@ -232,13 +232,6 @@ def test_one_core_gives_byte_identical_tables(run, tmp_path):
     for rel in produced:
         if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".passed"}:
             assert (workdir / rel).read_bytes() == (run / rel).read_bytes(), rel
-    # One core runs the jobs one at a time, in the scheduler's order: the two figure jobs, the
-    # longest of the aggregates, must go before `tables` (the rules' priority; docs/performance.md)
-    finished = {
-        name: (workdir / "logs" / f"{name}.log").stat().st_mtime_ns
-        for name in ("tables", "paper_figures", "cross_national_figure")
-    }
-    assert max(finished["paper_figures"], finished["cross_national_figure"]) < finished["tables"]
 
 
 def test_missing_input_then_fixed_input_reruns_cleanly(tmp_path):

@@ -12,7 +12,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from abs_trust.errors import DataError
 from abs_trust.outputs.figures.style import (
@@ -97,13 +97,9 @@ def figure_correlation_by_country(
             ax.plot(years, r, color="0.6", lw=1, zorder=1)
             ax.errorbar(years, r, yerr=err, fmt="o", color=YEAR_COLOURS[0], ms=4, capsize=2,
                         lw=1, zorder=2)  # fmt: skip
-            # The x limits below always hold every point, and so do the y limits unless a CI is
-            # missing; where the point is surely inside, annotation_clip=False spares the
-            # inside-the-axes check an annotation otherwise makes at every draw and measurement.
             for year, value, wave in zip(years, r, rows["wave"], strict=True):
                 ax.annotate(f"{value:.2f}\n{wave}", (year, value), textcoords="offset points",
-                            xytext=(5, -4), fontsize=7, va="top",
-                            annotation_clip=False if low < value < high else None)  # fmt: skip
+                            xytext=(5, -4), fontsize=7, va="top")  # fmt: skip
             ax.set_title(country.replace("_", " ").title(), fontsize=9, y=1.0)  # as in Figure 1
             ax.axhline(0, color="0.3", lw=0.6)
             ax.set_ylim(low, high)
@@ -113,26 +109,7 @@ def figure_correlation_by_country(
             ax.grid(axis="y", color="0.9")
         for ax in axes[len(countries) :]:
             ax.set_visible(False)
-        for ax in axes[: len(countries)]:
-            _freeze_ticks(ax.xaxis)
-        _freeze_ticks(axes[0].yaxis)  # shared by every panel
         for ax in axes[::ncols]:
             ax.set_ylabel("r (95 % CI)")
         fig.suptitle(title or "Trust in local government and in NGOs: correlation by country")
     return fig
-
-
-def _freeze_ticks(axis) -> None:
-    """Fix ``axis``'s major ticks and labels to what its locator and formatter give now.
-
-    Call once the view limits are final. Matplotlib otherwise reruns the locator and formatter
-    at every layout pass, measurement and draw (hundreds of times when one figure of small
-    multiples is saved in three formats), for the same answer each time.
-    """
-    locs = axis.get_majorticklocs()
-    formatter = axis.get_major_formatter()
-    labels = formatter.format_ticks(locs)
-    fixed = FixedFormatter(labels)
-    fixed.set_offset_string(formatter.get_offset())  # e.g. "1e3" beside the axis; often ""
-    axis.set_major_locator(FixedLocator(locs))
-    axis.set_major_formatter(fixed)
