@@ -292,3 +292,63 @@ def test_module_does_not_import_the_formula_or_api_layers():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_statsmodels_private_api_the_models_rely_on():
+    """stats/models.py leans on statsmodels internals; this fails loudly when they change.
+
+    - `AnalyticOrderedModel` calls OrderedModel's private ``_bounds(params)``, assumed to
+      return (kappa[endog] - x'b, kappa[endog + 1] - x'b) with ``endog`` the 0-based category
+      codes and kappa the cut points (first raw, then exponentiated increments, -inf and
+      +inf at the ends), and reads ``k_levels``;
+    - OrderedModel's log-likelihood goes through ``self.cdf`` (so overriding it is enough),
+      and ``fit(method="newton")`` takes ``self.score`` and ``self.hessian``;
+    - `_tidy` reads the wrapped results' private ``_results`` (plain arrays).
+    """
+    import inspect
+
+    from scipy.special import expit
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.regression.linear_model import OLS
+
+    from abs_trust.stats.models import AnalyticOrderedModel
+
+    assert list(inspect.signature(OrderedModel._bounds).parameters) == ["self", "params"]
+    calls = {"cdf": 0, "score": 0, "hessian": 0}
+
+    class Counting(AnalyticOrderedModel):
+        def cdf(self, x):
+            calls["cdf"] += 1
+            return super().cdf(x)
+
+        def score(self, params):
+            calls["score"] += 1
+            return super().score(params)
+
+        def hessian(self, params):
+            calls["hessian"] += 1
+            return super().hessian(params)
+
+    endog, exog, rng = ordinal_sample(4, n=300)
+    model = Counting(endog, exog, distr="logit")
+    assert model.k_levels == 4
+    codes = np.asarray(model.endog)
+    np.testing.assert_array_equal(codes, endog.cat.codes.to_numpy())
+    params = model.start_params + rng.normal(0, 0.3, len(model.start_params))
+    beta, theta = params[: exog.shape[1]], params[exog.shape[1] :]
+    cuts = np.concatenate([[-np.inf], np.cumsum([theta[0], *np.exp(theta[1:])]), [np.inf]])
+    xb = exog.to_numpy() @ beta
+    low, upp = model._bounds(params)
+    np.testing.assert_allclose(low, cuts[codes] - xb, rtol=1e-13)
+    np.testing.assert_allclose(upp, cuts[codes + 1] - xb, rtol=1e-13)
+    loglike = model.loglike(params)
+    assert calls["cdf"] > 0
+    assert loglike == pytest.approx(np.log(expit(upp) - expit(low)).sum(), rel=1e-12)
+    fit = model.fit(method="newton", disp=False)
+    assert calls["score"] > 0 and calls["hessian"] > 0 and fit.mle_retvals["converged"]
+    for result in (fit, OLS(exog["a"], exog[["b", "g2"]]).fit(cov_type="HC1", use_t=True)):
+        plain = result._results
+        for name in ("params", "bse", "tvalues", "pvalues"):
+            assert type(getattr(plain, name)) is np.ndarray
+            np.testing.assert_array_equal(getattr(plain, name), np.asarray(getattr(result, name)))
+        np.testing.assert_array_equal(np.asarray(plain.conf_int()), np.asarray(result.conf_int()))

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from abs_trust.stats.correlation import correlation_test
+from abs_trust.stats.pearson import pearson
 from abs_trust.stats.sensitivity import SENSITIVITY_COLUMNS, nonresponse_sensitivity
-from abs_trust.stats.shares import wilson_interval
+from abs_trust.stats.shares import _wilson_interval
 
 TRUSTING = [3, 4]
 
@@ -93,7 +93,7 @@ def discretised(rng, size):
 def exact_wilson_coverage(p, n):
     """Coverage of the Wilson interval summed over the binomial distribution (no simulation)."""
     k = np.arange(n + 1)
-    low, high = wilson_interval(k, n)
+    low, high = _wilson_interval(k, n)
     return stats.binom.pmf(k, n, p)[(low <= p) & (p <= high)].sum()
 
 
@@ -110,15 +110,13 @@ def test_wilson_and_fisher_intervals_cover_at_nominal_rate():
     # share trusting (levels 3-4): the population value is exact, 1 - Phi(0) = 0.5; the
     # simulated coverage is compared with the interval's exact coverage (0.943, see above)
     k = (x >= 3).sum(axis=1)
-    low, high = wilson_interval(k, N_RESP)
+    low, high = _wilson_interval(k, N_RESP)
     share_coverage = np.mean((low <= 0.5) & (high >= 0.5))
     assert abs(share_coverage - exact_wilson_coverage(0.5, N_RESP)) < TOLERANCE, share_coverage
     # Pearson r of the discretised items: population value from a huge sample (SE ~ 5e-4)
     big_x, big_y = discretised(np.random.default_rng(1), 2_000_000)
     r_pop = np.corrcoef(big_x, big_y)[0, 1]
-    xc = x - x.mean(axis=1, keepdims=True)
-    yc = y - y.mean(axis=1, keepdims=True)
-    r = (xc * yc).sum(1) / np.sqrt((xc**2).sum(1) * (yc**2).sum(1))
-    tests = [correlation_test(ri, N_RESP) for ri in r]
+    samples = (pd.DataFrame({"x": xi, "y": yi}) for xi, yi in zip(x, y, strict=True))
+    tests = [pearson(sample, "x", "y") for sample in samples]
     r_coverage = np.mean([t["ci_low"] <= r_pop <= t["ci_high"] for t in tests])
     assert abs(r_coverage - 0.95) < TOLERANCE, r_coverage

@@ -2,8 +2,9 @@
 
 Pearson is the paper's coefficient (note 24); Spearman and the polychoric correlation treat
 the four-point items as ordinal, as a reviewer will ask. Each is computed bivariate and
-partial (controls from config), weighted and unweighted, by the estimators in
-`abs_trust.stats.correlation` and `abs_trust.stats.polychoric`; this module only loops and labels.
+partial (controls from config), weighted and unweighted, by the kernels of
+`abs_trust.stats.pearson`, `abs_trust.stats.spearman` and `abs_trust.stats.polychoric` on
+arrays selected once per country and pair; this module only loops and labels.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 
-from abs_trust.stats.correlation import complete_arrays, complete_cases, pearson_arrays
-from abs_trust.stats.polychoric import polychoric_arrays, polychoric_partial_arrays, spearman_arrays
-from abs_trust.stats.shares import country_wave_rows, float_columns, weighs
+from abs_trust.stats.arrays import complete_arrays, country_wave_rows, float_columns, weighs
+from abs_trust.stats.pearson import _pearson
+from abs_trust.stats.polychoric import _polychoric, _polychoric_partial
+from abs_trust.stats.spearman import _spearman
 
 METHODS = ("pearson", "spearman", "polychoric")
 COLUMNS = [
@@ -24,23 +26,18 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def estimate(frame, method: str, x: str, y: str, covar: Sequence[str], weight: str | None):
-    """One estimate as a dict (n, r, p, ci_low, ci_high, df, note), whatever the method."""
-    columns = [x, y, *covar]
-    return estimate_arrays(method, *complete_cases(frame, columns, weight), columns)
-
-
-def estimate_arrays(method: str, data: np.ndarray, w: np.ndarray | None, columns) -> dict:
-    """:func:`estimate` on listwise-complete data (columns x, y, then the controls)."""
+def _estimate(method: str, data: np.ndarray, w: np.ndarray | None, columns) -> dict:
+    """One estimate on listwise-complete data (columns x, y, then the controls) as a dict
+    (n, r, p, ci_low, ci_high, df, note), whatever the method."""
     if method == "pearson":
-        return pearson_arrays(data, w, columns)
+        return _pearson(data, w, columns)
     if method == "spearman":
-        return spearman_arrays(data, w, columns)
+        return _spearman(data, w, columns)
     if method == "polychoric":
         if len(columns) > 2:
-            return polychoric_partial_arrays(data, w, columns)
+            return _polychoric_partial(data, w, columns)
         # two-step polychoric: df is not defined the Pearson way; its SE drives the CI
-        return {**polychoric_arrays(data, w), "df": float("nan")}
+        return {**_polychoric(data, w), "df": float("nan")}
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
@@ -85,7 +82,7 @@ def correlation_table(
                             complete[covar, use_weights] = complete_arrays(
                                 values, position, columns, weight
                             )
-                        est = estimate_arrays(method, *complete[covar, use_weights], columns)
+                        est = _estimate(method, *complete[covar, use_weights], columns)
                         rows.append(
                             {
                                 "country": country,

@@ -77,6 +77,13 @@ class AnalyticOrderedModel(OrderedModel):
             + \operatorname{diag}_{i \ge 2}\Big(e^{\theta_i}
               \sum_{m \ge i} \frac{\partial \log L}{\partial \kappa_m}\Big).
 
+    Hand-written because statsmodels has no analytic derivatives for ``OrderedModel``. It
+    relies on statsmodels internals: the private ``OrderedModel._bounds(params)``, the
+    0-based category codes in ``endog``, the likelihood going through ``self.cdf``, and
+    Newton taking ``self.score``/``self.hessian``;
+    ``tests/test_models.py::test_statsmodels_private_api_the_models_rely_on`` fails when
+    any of these changes.
+
     References: McCullagh, P. (1980). *JRSS B* 42(2), 109-142; Greene, W. H. (2012).
     *Econometric Analysis*, 7th ed., ch. 18 (ordered choice models).
     """
@@ -218,6 +225,7 @@ def _too_few(data, y) -> str:
 
 def _tidy(result, model, y, x, n, terms, weighted, note, stat_name) -> pd.DataFrame:
     # the unwrapped results hold plain arrays: the pandas wrapper rebuilds a Series per access
+    # (``_results`` is private statsmodels API: tests/test_models.py checks it)
     plain = getattr(result, "_results", result)
     ci = np.asarray(plain.conf_int())
     return pd.DataFrame(

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from abs_trust.stats.correlation import complete_arrays, pearson_arrays
-from abs_trust.stats.shares import country_wave_rows, float_columns, share_from_arrays
+from abs_trust.stats.arrays import complete_arrays, country_wave_rows, float_columns
+from abs_trust.stats.pearson import _pearson
+from abs_trust.stats.shares import _share
 
 LOWEST_LEVEL = 1  # harmonized trust: 1 = "none at all" in every wave (design.md §3)
 SENSITIVITY_COLUMNS = [
@@ -27,12 +28,12 @@ SENSITIVITY_COLUMNS = [
 def _share_rows(levels, trusting, weights) -> list[tuple[str, dict, int]]:
     """(convention, estimate, n in the denominator) for the three share readings.
 
-    ``levels``, ``trusting`` and ``weights`` as :func:`abs_trust.trust.share_from_arrays`
-    takes them.
+    ``levels``, ``trusting`` and ``weights`` as :func:`abs_trust.stats.shares._share` takes
+    them.
     """
-    substantive = share_from_arrays(levels, trusting, None, "exclude")
-    as_not = share_from_arrays(levels, trusting, None, "as_not_trusting")
-    weighted = share_from_arrays(levels, trusting, weights, "exclude")
+    substantive = _share(levels, trusting, None, "exclude")
+    as_not = _share(levels, trusting, None, "as_not_trusting")
+    weighted = _share(levels, trusting, weights, "exclude")
     return [
         ("substantive_only", substantive, substantive["n_valid"]),
         ("nonresponse_as_not_trusting", as_not, len(levels)),
@@ -43,8 +44,8 @@ def _share_rows(levels, trusting, weights) -> list[tuple[str, dict, int]]:
 def _r_rows(values, position, cx, cy, weight_col) -> list[tuple[str, dict, int]]:
     """(convention, estimate, n) for the three readings of Pearson r.
 
-    ``values`` and ``position``: one country-wave as :func:`abs_trust.trust.float_columns`
-    returns them.
+    ``values`` and ``position``: one country-wave as
+    :func:`abs_trust.stats.arrays.float_columns` returns them.
     """
     pair = [cx, cy]
     # Recode nonresponse as the lowest level for both items: "not trusting" on the scale.
@@ -55,7 +56,7 @@ def _r_rows(values, position, cx, cy, weight_col) -> list[tuple[str, dict, int]]
         "nonresponse_as_not_trusting": complete_arrays(recoded, {cx: 0, cy: 1}, pair, None),
         "weighted": complete_arrays(values, position, pair, weight_col),
     }
-    estimates = {convention: pearson_arrays(*data, pair) for convention, data in samples.items()}
+    estimates = {convention: _pearson(*data, pair) for convention, data in samples.items()}
     return [(convention, est, est["n"]) for convention, est in estimates.items()]
 
 
@@ -90,7 +91,7 @@ def nonresponse_sensitivity(
     """
     trusting_levels = list(trusting_levels)
     items = [col for col in frame.columns if col.startswith("trust_")]
-    # every item and the weight as floats, once per wave (see abs_trust.trust.float_columns)
+    # every item and the weight as floats, once per wave (see abs_trust.stats.arrays)
     weight = [weight_col] if weight_col in frame.columns else []
     table, position = float_columns(frame, [*items, *weight])
     is_trusting = np.isin(table, trusting_levels).astype(float)  # (weight column: unused)

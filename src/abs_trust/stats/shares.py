@@ -15,17 +15,26 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from abs_trust.stats.arrays import country_wave_rows, float_columns, weighs
+
 NONRESPONSE_CONVENTIONS = ("exclude", "as_not_trusting")
 Z95 = ndtri(0.975)  # scipy.stats.norm.ppf(0.975), without importing scipy.stats (~0.3 s)
 
 
-def wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``k / n``.
+def _wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k / n`` (vectorised over k).
 
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
 
     Reference: Wilson, E. B. (1927). JASA 22(158), 209-212. Better coverage than the Wald
     interval near 0 and 1, where several Chinese trust shares (95 %) sit.
+
+    ``statsmodels.stats.proportion.proportion_confint(k, n, method="wilson")`` is the same
+    formula, but with z = ``scipy.stats.norm.isf(0.025)`` = 1.9599639845400545, one double
+    above ``ndtri(0.975)`` = 1.959963984540054 (the exact quantile is 1.95996398454005424, a
+    little nearer the latter): it gave the fixture's 104 intervals bit for bit, but moves a
+    quarter of all (k, n) up to n = 400 by up to 3.3e-16, so a real wave's table would
+    change. Kept, for byte-identical results; tests/test_trust.py checks the two agree.
     """
     if n <= 0:
         return (np.nan, np.nan)
@@ -36,7 +45,7 @@ def wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     return (centre - half, centre + half)
 
 
-def weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) -> dict:
+def _weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) -> dict:
     """Weighted share with a weights-only linearization (Taylor) confidence interval.
 
     The share is the ratio :math:`\\hat p = \\sum w_i y_i / \\sum w_i`; its linearized variance,
@@ -47,6 +56,11 @@ def weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) ->
 
     Reference: Lohr, S. (2019). *Sampling: Design and Analysis*, 2nd ed., §9.1 (ratio
     estimation). With unit weights it reduces to the usual :math:`\\hat p(1-\\hat p)/(n-1)`.
+
+    Not ``statsmodels``' ``DescrStatsW``: its ``std_mean`` reads the weights as frequencies
+    (a mean of :math:`\\sum w_i` draws), not as probability weights, and its ``mean`` sums
+    in another order (``np.dot``), moving about half of all weighted shares in the last bit.
+    The HC1 sandwich of ``WLS(y, 1, weights=w)`` is this SE (tests/test_trust.py).
     """
     n = len(trusting)
     total = weights.sum()
@@ -71,21 +85,36 @@ def weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) ->
 
 
 def share_trusting(
-    levels: pd.Series,
+    frame: pd.DataFrame,
+    item: str,
     trusting_levels: Iterable[int],
-    weights: pd.Series | None = None,
+    weight: str | None = None,
     nonresponse: str = "exclude",
 ) -> dict:
     """Share trusting for one item in one country-wave, in percent, with a 95 % CI.
 
+    .. math:: \\hat p = \\frac{\\sum_i w_i\\, [y_i \\in T]}{\\sum_i w_i\\, d_i}
+
+    over respondents i with weights :math:`w_i` (1 unweighted), T the trusting levels and
+    :math:`d_i` = 1 for a substantive answer (``exclude``) or for everyone
+    (``as_not_trusting``). Unweighted, the CI is Wilson's score interval; weighted, the
+    linearization interval :math:`\\hat p \\pm 1.96\\,\\widehat{SE}` with
+    :math:`\\widehat V = \\frac{n}{n-1}\\sum_i w_i^2 (y_i - \\hat p)^2 / (\\sum_i w_i)^2`,
+    clipped to [0, 1].
+
+    References: Wilson, E. B. (1927). *JASA* 22(158), 209-212; Lohr, S. (2019). *Sampling:
+    Design and Analysis*, 2nd ed., §9.1.
+
     Parameters
     ----------
-    levels : pd.Series
-        harmonized trust (nullable int; <NA> = nonresponse).
+    frame : pd.DataFrame
+        respondents of one country-wave.
+    item : str
+        harmonized trust column (nullable int; <NA> = nonresponse).
     trusting_levels : iterable of int
         harmonized levels counted as trusting (e.g. 3 and 4 on a four-point scale).
-    weights : pd.Series, optional
-        survey weights; None for the unweighted share (Wilson CI).
+    weight : str, optional
+        survey-weight column; None for the unweighted share (Wilson CI).
     nonresponse : {"exclude", "as_not_trusting"}
         ``exclude``: substantive answers only; ``as_not_trusting``: nonresponse stays in the
         denominator as not trusting.
@@ -94,21 +123,25 @@ def share_trusting(
     -------
     dict with pct_trust, n_valid, n_nonresponse, ci_low, ci_high (percent), sum_weights,
     n_effective.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"trust_ngos": pd.array([4, 3, 1, 2, pd.NA], dtype="Int8")})
+    >>> share_trusting(df, "trust_ngos", [3, 4])["pct_trust"]
+    50.0
     """
-    values = levels.to_numpy(dtype=float, na_value=np.nan)
+    values = frame[item].to_numpy(dtype=float, na_value=np.nan)
     trusting = np.isin(values, list(trusting_levels)).astype(float)
-    w = None if weights is None else weights.to_numpy(dtype=float)
-    return share_from_arrays(values, trusting, w, nonresponse)
+    w = None if weight is None else frame[weight].to_numpy(dtype=float)
+    return _share(values, trusting, w, nonresponse)
 
 
-def share_from_arrays(
+def _share(
     values: np.ndarray, trusting: np.ndarray, weights: np.ndarray | None, nonresponse: str
 ) -> dict:
-    """:func:`share_trusting` on arrays: ``values`` are the levels as floats (NaN =
-    nonresponse), ``trusting`` is 1.0 where the level counts as trusting, else 0.0.
-
-    The tables call this with columns converted once per wave (see :func:`float_columns`).
-    """
+    """:func:`share_trusting`'s kernel: ``values`` are the levels as floats (NaN =
+    nonresponse), ``trusting`` is 1.0 where the level counts as trusting, else 0.0."""
     if nonresponse not in NONRESPONSE_CONVENTIONS:
         raise ValueError(
             f"nonresponse must be one of {NONRESPONSE_CONVENTIONS}, got {nonresponse!r}"
@@ -120,7 +153,7 @@ def share_from_arrays(
     if weights is None:
         n = len(y)
         k = float(y.sum())
-        lo, hi = wilson_interval(k, n)
+        lo, hi = _wilson_interval(k, n)
         est = {
             "share": k / n if n else np.nan,
             "ci_low": lo,
@@ -129,7 +162,7 @@ def share_from_arrays(
             "n_effective": float(n),
         }
     else:
-        est = weighted_share(y, weights[in_denominator])
+        est = _weighted_share(y, weights[in_denominator])
     return {
         "pct_trust": 100 * est["share"],
         "n_valid": n_valid,
@@ -139,34 +172,6 @@ def share_from_arrays(
         "sum_weights": est["sum_weights"],
         "n_effective": est["n_effective"],
     }
-
-
-def country_wave_rows(frame: pd.DataFrame) -> dict[tuple, np.ndarray]:
-    """Row positions of every (country, wave), in the order ``frame.groupby(["country",
-    "wave"], sort=True)`` iterates over them (rows with a missing key in no group).
-
-    The table functions convert the columns they need to a float array once per wave and
-    slice it by these positions: a pandas sub-frame per country-wave, indexed once per item,
-    cost more than the estimates themselves.
-    """
-    return frame.groupby(["country", "wave"], sort=True).indices
-
-
-def float_columns(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[np.ndarray, dict]:
-    """``columns`` (nullable or not) as one float array, NaN where missing, and each column's
-    position in it (a column named twice appears once)."""
-    columns = list(dict.fromkeys(columns))
-    values = frame[columns].to_numpy(dtype=float, na_value=np.nan)
-    return values, {c: i for i, c in enumerate(columns)}
-
-
-def weighs(weighted: bool | Collection[str], country: str) -> bool:
-    """``weighted`` is a flag for every country, or the set of countries whose weight varies.
-
-    A weight that is constant within a country (as W1/W2's may be) is no weight at all:
-    those countries get unweighted rows only.
-    """
-    return weighted if isinstance(weighted, bool) else country in weighted
 
 
 def trust_table(
@@ -209,7 +214,7 @@ def trust_table(
             for use_weights in (False, True) if weighs(weighted, country) else (False,):
                 w = table[where, position["weight"]] if use_weights else None
                 for convention in NONRESPONSE_CONVENTIONS:
-                    est = share_from_arrays(levels, trusting, w, convention)
+                    est = _share(levels, trusting, w, convention)
                     rows.append(
                         {
                             "country": country,

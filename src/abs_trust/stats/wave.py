@@ -57,10 +57,11 @@ def analyse_wave(
     methods: Sequence[str],
     models: Mapping,
 ) -> dict[str, pd.DataFrame]:
-    """The tables of ``results/tables/waves/<wave>/``, keyed as ``tableio.WAVE_TABLES``.
+    """The tables of ``results/tables/waves/<wave>/``, keyed as
+    ``abs_trust.outputs.wave_tables.WAVE_TABLES``.
 
-    ``meta`` is the wave's sidecar (`abs_trust.ingest.wave_metadata`): modal year, whether
-    the weight varies, and the scale's trusting levels, per country.
+    ``meta`` is the wave's sidecar (`abs_trust.harmonize.ingest.wave_metadata`): modal
+    year, whether the weight varies, and the scale's trusting levels, per country.
     """
     years = {c: v["year"] for c, v in meta["countries"].items()}
     # weighted estimates only where the weight varies within the country (W1/W2 may not)
