@@ -15,9 +15,11 @@ import re
 import unicodedata
 
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# Markdown (CommonMark/GFM): what could open markup inside a line. Line-start markers (#, >,
-# -, 1.) cannot occur because `printable` leaves no line break in a value.
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<&|~])")
+# Markdown (CommonMark/GFM): what could open markup inside a line: emphasis, code, links,
+# table cells, strikethrough, and "<" or "&" where they could start an HTML tag, comment,
+# autolink or entity ("p < .001" stays as it is). Line-start markers (#, >, -, 1.) cannot
+# occur because `printable` leaves no line break in a value.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]|~]|<(?=[A-Za-z/!?])|&(?=[#A-Za-z]))")
 _TEX = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",

@@ -6,7 +6,6 @@ drawing (:func:`figure_correlation_by_country`).
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -22,6 +21,8 @@ from abs_trust.outputs.figures.style import (
     YEAR_COLOURS,
     _new_figure,
     _require_columns,
+    _title_and_notes,
+    notes_height,
 )
 from abs_trust.outputs.labels import country_heading, institution_label, wave_number
 
@@ -86,7 +87,8 @@ def correlation_text(rows: pd.DataFrame, pair: Sequence[str]) -> tuple[str, str]
             "unweighted (the weight is constant or missing in that country-wave)."
         )
     notes = (
-        f"Bivariate Pearson r with 95 % CI (Fisher z); n under each value. {weighting} A line "
+        f"Bivariate Pearson r with 95 % CI (Fisher z); wave and r above each interval, n "
+        f"under it. {weighting} A line "
         f"joins consecutive waves of a country at most {MAX_GAP_YEARS} years apart."
     )
     return title, notes
@@ -129,17 +131,18 @@ def figure_correlation_by_country(
     countries = sorted(data["country"].unique())
     ncols = max(1, min(ncols, len(countries)))
     nrows = -(-len(countries) // ncols)
-    low = min(0.0, float(data["ci_low"].min()) - 0.05)
-    high = max(0.5, float(data["ci_high"].max()) + 0.08)
+    low = min(0.0, float(data["ci_low"].min()) - 0.08)  # room for "n = ..." under the bars
+    high = max(0.5, float(data["ci_high"].max()) + 0.12)  # and for wave and r above them
     first, last = int(data["year"].min()), int(data["year"].max())
-    pad = max(1.0, 0.08 * (last - first))
-    width = 1.2 + 1.9 * ncols
+    pad = max(1.5, 0.08 * (last - first))
+    # panels wide enough that neighbouring waves' labels (about 0.35 in) do not overlap
+    panel = max(1.9, 0.11 * (last - first + 2 * pad) + 0.4)
+    width = 1.2 + panel * ncols
     height = 0.9 + 1.9 * nrows + (_FOOTER_SPACE_IN if synthetic else 0.0)
-    if notes:
-        notes = textwrap.fill(notes, int(width * 17))
-        height += 0.13 * (notes.count("\n") + 1) + 0.08
+    notes, notes_in = notes_height(notes, width)
+    height += notes_in
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(width, height, synthetic)
+        fig = _new_figure(width, height, synthetic, reserve_in=notes_in)
         axes = np.atleast_1d(
             fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
         ).ravel()
@@ -150,7 +153,8 @@ def figure_correlation_by_country(
             links = joined(list(rows["wave"].astype(str)), list(years))
             for k, link in enumerate(links):
                 if link:
-                    ax.plot(years[k : k + 2], r[k : k + 2], color="0.6", lw=1, zorder=1)
+                    ax.plot(years[k : k + 2], r[k : k + 2], color="0.6", lw=1, zorder=1,
+                            gid="wave-link")  # fmt: skip
             weighted = (
                 rows["weighted"].astype(bool).to_numpy()
                 if "weighted" in rows
@@ -162,16 +166,22 @@ def figure_correlation_by_country(
                 ax.errorbar(years[k], r[k], yerr=err, fmt="o", color=YEAR_COLOURS[0], ms=4,
                             capsize=2, lw=1, zorder=2,
                             mfc=YEAR_COLOURS[0] if weighted[k] else "white")  # fmt: skip
+            # the wave and r above each interval, its n below
             ns = rows["n"].to_numpy() if "n" in rows else [None] * len(rows)
-            for year, value, wave, n in zip(years, r, rows["wave"], ns, strict=True):
-                label = f"{wave} {value:.2f}" + ("" if n is None else f"\nn = {int(n):,}")
-                ax.annotate(label, (year, value), textcoords="offset points", xytext=(4, -5),
-                            fontsize=6.5, va="top")  # fmt: skip
+            tops, bottoms = rows["ci_high"].to_numpy(float), rows["ci_low"].to_numpy(float)
+            for k, (year, value, wave) in enumerate(zip(years, r, rows["wave"], strict=True)):
+                ax.annotate(f"{wave}\n{value:.2f}", (year, max(tops[k], value)),
+                            textcoords="offset points", xytext=(0, 2), fontsize=6,
+                            ha="center", va="bottom", linespacing=1.0)  # fmt: skip
+                if ns[k] is not None and not pd.isna(ns[k]):
+                    ax.annotate(f"n = {int(ns[k]):,}", (year, min(bottoms[k], value)),
+                                textcoords="offset points", xytext=(0, -2), fontsize=5.5,
+                                ha="center", va="top", color="0.3")  # fmt: skip
             ax.set_title(country_heading(country), fontsize=9, y=1.0)  # as in Figure 1
             ax.axhline(0, color="0.3", lw=0.6)
             ax.grid(axis="y", color="0.9")
         axes[0].set_ylim(low, high)
-        axes[0].set_xlim(first - pad, last + pad + 2)  # room for the last point's label
+        axes[0].set_xlim(first - pad, last + pad)
         axes[0].xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         for ax in axes[len(countries) :]:
             ax.set_visible(False)
@@ -179,9 +189,8 @@ def figure_correlation_by_country(
             ax.set_ylabel("r (95 % CI)")
         for ax in axes[: len(countries)]:
             ax.tick_params(labelbottom=True)  # every panel shows its years
-        fig.suptitle(title or correlation_text(data, ("local_government", "ngos"))[0])
-        if notes:
-            fig.supxlabel(notes, fontsize=7, color="0.25")
+        title = title or correlation_text(data, ("local_government", "ngos"))[0]
+        _title_and_notes(fig, title, notes, synthetic=synthetic)
     return fig
 
 

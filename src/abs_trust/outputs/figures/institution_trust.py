@@ -3,7 +3,6 @@ per wave, chosen from the run's tables) and its drawing (:func:`figure_instituti
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
@@ -20,6 +19,8 @@ from abs_trust.outputs.figures.style import (
     YEAR_MARKERS,
     _institution_label,
     _new_figure,
+    _title_and_notes,
+    notes_height,
 )
 from abs_trust.outputs.labels import country_label
 from abs_trust.outputs.table4 import TABLE4_INSTITUTIONS, headline_weighted
@@ -156,8 +157,9 @@ def figure_institution_trust(
     fallback = wide.ffill(axis=1).iloc[:, -1]
     order = (
         pd.DataFrame({"has_latest": latest_share.notna(), "key": latest_share.fillna(fallback)})
-        .sort_values(["has_latest", "key"], ascending=[True, True], kind="stable",
-                     na_position="first")  # fmt: skip
+        .sort_values(
+            ["has_latest", "key"], ascending=[True, True], kind="stable", na_position="first"
+        )  # fmt: skip
         .index.tolist()
     )  # lowest first = bottom row
     ypos = {inst: i for i, inst in enumerate(order)}
@@ -178,12 +180,12 @@ def figure_institution_trust(
     legend_rows = -(-len(years) // legend_cols)
     two_line_rows = sum(wide.loc[i].isna().any() for i in order)
     height = 1.35 + 0.27 * len(order) + 0.12 * two_line_rows + 0.17 * (legend_rows - 1)
-    if notes:
-        notes = textwrap.fill(notes, 100)
-        height += 0.14 * (notes.count("\n") + 1) + 0.1
+    notes, notes_in = notes_height(notes, 5.5 + (len(years) > 2) * len(years) * 0.4)
+    height += notes_in
     height += _FOOTER_SPACE_IN if synthetic else 0.0
+    width = 5.5 + (len(years) * VALUE_COLUMN_PT / 72 if len(years) > 2 else 0.0)
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(5.5, height, synthetic)
+        fig = _new_figure(width, height, synthetic, reserve_in=notes_in)
         ax = fig.subplots()
         for inst in order:
             row = wide.loc[inst].dropna()
@@ -234,8 +236,11 @@ def figure_institution_trust(
             handles.append(handle)
             legend_labels.append(_year_label(rows, year))
 
-        for inst in order:
-            _label_values(ax, data.loc[data["institution"] == inst], ypos[inst], years)
+        if len(years) <= 2:
+            for inst in order:
+                _label_values(ax, data.loc[data["institution"] == inst], ypos[inst], years)
+        else:  # labels beside the markers would overlap: a column of values per year
+            _value_columns(ax, wide, order, years)
 
         ax.set_yticks(range(len(order)), [_row_label(i, wide, years) for i in order])
         ax.set_ylim(-0.7, len(order) - 0.3)
@@ -258,9 +263,7 @@ def figure_institution_trust(
             handletextpad=0.3,
             columnspacing=1.2,
         )
-        fig.suptitle(title, fontweight="bold")
-        if notes:
-            fig.supxlabel(notes, fontsize=7, color="0.25", ha="left", x=0.02)
+        _title_and_notes(fig, title, notes, synthetic=synthetic)
     return fig
 
 
@@ -287,6 +290,26 @@ def _label_values(ax, rows: pd.DataFrame, y: float, years: list[int]) -> None:
         size = 8 if where["va"] == "center" else 6.5
         ax.annotate(text, textcoords="offset points", fontsize=size, color=colour,
                     fontweight="bold", **where)  # fmt: skip
+
+
+VALUE_COLUMN_PT = 28  # width of a year's column of values right of the plot (three+ years)
+
+
+def _value_columns(ax, wide: pd.DataFrame, order: list[str], years: list[int]) -> None:
+    """Right of the plot, one column per year (in its colour): the share of each row, or a
+    dash where the item was not asked."""
+    top = len(order) - 0.45
+    for k, year in enumerate(years):
+        colour = YEAR_COLOURS[k % len(YEAR_COLOURS)]
+        place = {"xycoords": ("axes fraction", "data"), "textcoords": "offset points",
+                 "ha": "right", "annotation_clip": False, "color": colour}  # fmt: skip
+        offset = (VALUE_COLUMN_PT * (k + 1), 0)
+        ax.annotate(str(year), (1.0, top), xytext=offset, fontsize=7, fontweight="bold",
+                    va="bottom", **place)  # fmt: skip
+        for y, inst in enumerate(order):
+            value = wide.loc[inst, year]
+            text = "–" if pd.isna(value) else f"{value:.1f}"
+            ax.annotate(text, (1.0, y), xytext=offset, fontsize=7, va="center", **place)
 
 
 def _row_label(inst: str, wide: pd.DataFrame, years: list[int]) -> str:

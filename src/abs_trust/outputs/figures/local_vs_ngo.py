@@ -31,7 +31,9 @@ from abs_trust.outputs.figures.style import (
     _r_text,
     _require_columns,
     _text_colour_on,
+    _title_and_notes,
     _upper_first,
+    notes_height,
 )
 from abs_trust.outputs.labels import country_label
 from abs_trust.outputs.table4 import headline_weighted
@@ -338,11 +340,11 @@ def figure_local_vs_ngo(
 
     with mpl.rc_context(_STYLE):
         width = 1.6 + 2.7 * len(panels)
-        height = 3.6
-        if notes:
-            notes = textwrap.fill(notes, int(width * 17))
-            height += 0.13 * (notes.count("\n") + 1) + 0.08
-        fig = _new_figure(width, height, synthetic, reserve_in=_LEGEND_SPACE_IN)
+        notes, notes_in = notes_height(notes, width)
+        height = 3.75 + notes_in
+        fig = _new_figure(width, height, synthetic, reserve_in=_LEGEND_SPACE_IN + notes_in)
+        # more room between the figure's title and the panels' titles than between panels
+        fig.get_layout_engine().set(h_pad=0.1)
         axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
         mesh = None
         for ax, panel, (joint, means) in zip(axes, panels, tables, strict=True):
@@ -435,7 +437,5 @@ def figure_local_vs_ngo(
             frameon=False,
             borderaxespad=0.1,
         )
-        fig.suptitle(title, fontweight="bold")
-        if notes:
-            fig.supxlabel(notes, fontsize=7, color="0.25")
+        _title_and_notes(fig, title, notes, _LEGEND_SPACE_IN, synthetic)
     return fig

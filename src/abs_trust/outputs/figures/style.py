@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -118,6 +119,29 @@ def _new_figure(width: float, height: float, synthetic: bool, reserve_in: float 
             color="0.2",
         )
     return fig
+
+
+def _title_and_notes(
+    fig: Figure, title: str, notes: str | None, below_in: float = 0.0, synthetic: bool = False
+) -> None:
+    """The figure's title (bold, wrapped to the figure's width) and its notes under the plots.
+
+    The notes sit in space the figure kept free at its bottom (`_new_figure`'s ``reserve_in``
+    includes `notes_height`), above ``below_in`` inches (a legend) and the synthetic footer.
+    """
+    width, height = fig.get_size_inches()
+    fig.suptitle(textwrap.fill(title, max(30, int(width * 12.5))), fontweight="bold")
+    if notes:
+        bottom = (below_in + (_FOOTER_SPACE_IN if synthetic else 0.0) + 0.04) / height
+        fig.text(0.5, bottom, notes, ha="center", va="bottom", fontsize=7, color="0.25")
+
+
+def notes_height(notes: str | None, width_in: float) -> tuple[str | None, float]:
+    """``notes`` wrapped to a figure ``width_in`` inches wide, and the height they need."""
+    if not notes:
+        return notes, 0.0
+    wrapped = textwrap.fill(notes, max(40, int(width_in * 17)))
+    return wrapped, 0.12 * (wrapped.count("\n") + 1) + 0.1
 
 
 def _corner_clear_of_line(
