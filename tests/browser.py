@@ -10,6 +10,7 @@ package is the browser (.ci/run installs it); nothing is downloaded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -152,6 +153,16 @@ class Browser:
             time.sleep(0.1)
         raise BrowserError(f"timed out waiting for {expression!r}")
 
+    def wait_for_value(self, probe, timeout: float | None = None):
+        """Poll a Python callable (that may talk to the browser) until it returns a value."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while time.monotonic() < deadline:
+            value = probe()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise BrowserError(f"timed out waiting for {probe}")
+
     def settle(self, seconds: float = 0.5) -> None:
         """Let the page run (and its events arrive) for a while."""
         self.evaluate(f"new Promise(r => setTimeout(r, {int(seconds * 1000)}))")
@@ -165,20 +176,16 @@ class Browser:
     # ------------------------------------------------------------------ lifetime
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError):
             self.send("Browser.close")
-        except BrowserError:
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     def __enter__(self) -> Browser:
         return self

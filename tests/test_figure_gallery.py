@@ -209,7 +209,7 @@ def test_table4_chart_labels_every_value_and_marks_items_not_asked(gallery):
     spec, country = gallery.spec, gallery.country
     years = list(spec["waves"].values())
     assert f"Public trust in institutions, {LABELS[country]}, {joined_years(years)}" in texts
-    for k, (wave, year) in enumerate(spec["waves"].items()):
+    for wave, year in spec["waves"].items():
         weighting = "unweighted" if wave in UNWEIGHTED_WAVES else "weighted"
         assert f"{year} ({wave}, {weighting})" in texts  # legend
     # every share drawn is labelled: NGOs (the 10th row) in each wave asking it

@@ -14,6 +14,7 @@ os.environ["DOCUTILSCONFIG"] = os.pathsep.join(
     ]
 )
 
+
 # Stacks every wave's tables and writes everything built from them, in one short job.
 # The report lists each table as an HTML view (results/report/tables/): Snakemake's report
 # shows HTML in the page but only offers CSV, Markdown and LaTeX as downloads; each view
@@ -112,7 +113,8 @@ rule tables:
         settings=landing_settings(config, headline_weights(WAVES)),
         # config values the captions print, escaped for reStructuredText
         caption=caption_values(
-            config, {"table4": headline_weights(TABLE4_WAVES), "all": headline_weights(WAVES)}
+            config,
+            {"table4": headline_weights(TABLE4_WAVES), "all": headline_weights(WAVES)},
         ),
     script:
         "../scripts/tables.py"

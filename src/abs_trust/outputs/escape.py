@@ -15,6 +15,12 @@ import re
 import unicodedata
 
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# reStructuredText inline markup: *emphasis*, `interpreted`/``literal``, _targets and refs_,
+# |substitutions|, [footnotes]_, :roles:, <embedded URIs>, and scheme: of standalone links.
+_RST_ACTIVE = re.compile(r"([\\*`_|\[\]:<>])")
+# what opens a block at the start of a line: punctuation (bullets, comments, directives,
+# section adornments) and list enumerators (1. A) (iv) #.)
+_RST_LINE_START = re.compile(r"[!-/:-@\[-`{-~]|(\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)](\s|$)")
 # Markdown (CommonMark/GFM): what could open markup inside a line: emphasis, code, links,
 # table cells, strikethrough, and "<" or "&" where they could start an HTML tag, comment,
 # autolink or entity ("p < .001" stays as it is). Line-start markers (#, >, -, 1.) cannot
@@ -39,9 +45,14 @@ def printable(text: object) -> str:
 
 
 def rst(text: object) -> str:
-    """Text for reStructuredText: every ASCII punctuation character backslash-escaped, so no
-    markup (roles, links, directives, emphasis) can form; reads as ``text``."""
-    return _ASCII_PUNCTUATION.sub(r"\\\1", printable(text))
+    """Text for reStructuredText, inside a line: every character that can start inline markup
+    (emphasis, literals, roles, references, substitutions, standalone links such as
+    ``javascript:``) backslash-escaped, and a leading punctuation character too (at the start
+    of a line it could open a list, a comment or a directive); reads as ``text``."""
+    escaped = _RST_ACTIVE.sub(r"\\\1", printable(text))
+    if _RST_LINE_START.match(escaped) and not escaped.startswith("\\"):
+        escaped = "\\" + escaped
+    return escaped
 
 
 def rst_literal(text: object) -> str:

@@ -130,7 +130,10 @@ def settings_lines(settings: Mapping) -> list[str]:
         ("nonresponse", nonresponse.get(settings.get("nonresponse"), settings.get("nonresponse"))),
         (
             "correlations",
-            "; ".join(" × ".join(map(str, pair)) for pair in settings.get("correlations", [])),
+            "; ".join(
+                " × ".join(institution_label(str(i)) for i in pair)
+                for pair in settings.get("correlations", [])
+            ),
         ),
         ("methods", ", ".join(map(str, settings.get("methods", [])))),
         ("partial-correlation controls", ", ".join(map(str, settings.get("controls", [])))),
@@ -157,7 +160,10 @@ def caption_values(config: Mapping, headline: Mapping[str, Mapping[str, bool]]) 
         "figure1_country": rst(country_label(figure1.get("country", "china"))),
         "waves": rst(", ".join(map(str, config["waves"]))),
         "correlations": rst(
-            ", ".join(" × ".join(map(str, pair)) for pair in config.get("correlations", []))
+            ", ".join(
+                " × ".join(institution_label(str(i)) for i in pair)
+                for pair in config.get("correlations", [])
+            )
         ),
         "pair": rst(
             " and ".join(
