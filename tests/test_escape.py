@@ -4,6 +4,7 @@ renderer where one is at hand: a hostile string must come out as exactly its tex
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import pytest
@@ -61,3 +62,17 @@ def test_html_and_markdown_and_tex_escape(text):
     tex = escape.tex(text)
     commands = re.sub(r"\\(text[a-z]+\{\}|[&%#_{}$])", "", tex)  # what the escapes write
     assert "\n" not in tex and not re.search(r"[&%#_{}$\\]", commands), tex
+
+
+def test_report_docutils_settings_come_last_and_once(monkeypatch):
+    from abs_trust.outputs.report import report_docutils_settings
+
+    ours = str(ROOT / "workflow/report/docutils.conf")
+    monkeypatch.delenv("DOCUTILSCONFIG", raising=False)
+    report_docutils_settings(ours)
+    report_docutils_settings(ours)
+    files = os.environ["DOCUTILSCONFIG"].split(os.pathsep)
+    assert files[-1] == ours and files.count(ours) == 1
+    assert "./docutils.conf" in files  # the user's own settings are still read, before ours
+    raw = ".. raw:: html\n\n   <script>alert(1)</script>\n"
+    assert "<script>" not in render(raw)

@@ -1,17 +1,16 @@
 import os
 
-from abs_trust.outputs.report import caption_values, landing_settings
+from abs_trust.outputs.report import (
+    caption_values,
+    landing_settings,
+    report_docutils_settings,
+)
 
-# The report's reStructuredText (the landing page, its included summary, the captions) gets
-# raw HTML disabled: docutils reads the files in DOCUTILSCONFIG in order, ours last. Strings
-# from files and config are escaped as well (abs_trust.outputs.escape); this is the backstop.
-os.environ["DOCUTILSCONFIG"] = os.pathsep.join(
-    [
-        *os.environ.get(
-            "DOCUTILSCONFIG", "/etc/docutils.conf:./docutils.conf:~/.docutils"
-        ).split(os.pathsep),
-        os.path.join(workflow.basedir, "workflow/report/docutils.conf"),
-    ]
+# The report's reStructuredText (the landing page, its included summary, the captions) is
+# rendered with raw HTML disabled (workflow/report/docutils.conf). Strings from files and
+# config are escaped as well (abs_trust.outputs.escape); this is the backstop.
+report_docutils_settings(
+    os.path.join(workflow.basedir, "workflow/report/docutils.conf")
 )
 
 

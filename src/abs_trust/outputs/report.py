@@ -9,6 +9,7 @@ reStructuredText (`abs_trust.outputs.escape.rst`), so no value can add markup or
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 from abs_trust.outputs.escape import rst, rst_literal
@@ -194,3 +195,19 @@ def landing_settings(config: Mapping, weights: Mapping[str, bool]) -> dict:
         "published": config.get("published"),
         "strict": config["strict"],
     }
+
+
+def report_docutils_settings(path: str) -> None:
+    """Have docutils read the settings file ``path`` last, after the user's own.
+
+    `snakemake --report` renders the landing page and the captions with docutils in its own
+    process, with docutils' defaults, under which a ``.. raw:: html`` directive passes HTML
+    through. docutils reads the files named in ``DOCUTILSCONFIG`` (else its standard ones) in
+    order, later ones overriding; appending ours turns raw HTML off whatever else is set.
+    """
+    from docutils.frontend import OptionParser
+
+    files = os.environ.get("DOCUTILSCONFIG")
+    current = files.split(os.pathsep) if files else list(OptionParser.standard_config_files)
+    if path not in current:
+        os.environ["DOCUTILSCONFIG"] = os.pathsep.join([*current, path])
