@@ -207,7 +207,7 @@ def test_figure_local_vs_ngo_structure_labels_and_text():
             for t in ax.texts
             if t.get_transform() == ax.transData  # the cells' (not the r above the panel)
         }  # fmt: skip
-        assert offsets == {(0.44, 0.4, "right", "top")}, offsets
+        assert offsets == {(0.46, 0.43, "right", "top")}, offsets
 
     # Mean line: conditional means, weighted in the weighted panel.
     np.testing.assert_allclose(first.lines[0].get_ydata(), [1.5, 2.0, np.nan, 3.5])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from abs_trust.outputs.escape import html_text, note_html
+from abs_trust.outputs.labels import institution_label
 from abs_trust.outputs.rounding import round_half_away
 
 #: rows from which a table gets a filter box
@@ -133,7 +134,7 @@ def _table_html(table: HtmlTable, ident: str) -> list[str]:
     if len(frame) >= FILTER_FROM_ROWS:
         lines.append(
             f'<div class="filter"><label>Filter rows: <input type="search" '
-            f'data-filter="{ident}" placeholder="e.g. china W4 ngos"></label> '
+            f'data-filter="{ident}" placeholder="e.g. china W4 NGOs"></label> '
             f'<span id="{ident}-count">{len(frame)} rows</span></div>'
         )
     lines.append(f'<div class="wrap"><table class="sortable" id="{ident}">')
@@ -215,9 +216,23 @@ def csv_page(title: str, csv_text: str, lead: Sequence[str], name: str, syntheti
         frame = pd.DataFrame({"(no rows)": []})
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                and not pd.api.types.is_bool_dtype(frame[c])]  # fmt: skip
+    # numbers for reading; institutions by the name every table gives them (the CSV keeps slugs)
+    display = pd.DataFrame(
+        {
+            c: frame[c].map(format_number)
+            if c in numeric
+            else frame[c].map(lambda v: "" if pd.isna(v) else str(v))
+            for c in frame.columns
+        }
+    )
+    for column in ("institution", "x", "y"):
+        if column in frame.columns and column not in numeric:
+            display[column] = frame[column].map(
+                lambda v: "" if pd.isna(v) else institution_label(str(v))
+            )
     return html_page(
         title,
-        [HtmlTable(frame, numeric=numeric)],
+        [HtmlTable(frame, numeric=numeric, display=display)],
         synthetic=synthetic,
         lead=lead,
         downloads=[(name, "text/csv", csv_text)],

@@ -65,7 +65,7 @@ def summary_rst(
 ) -> str:
     """The report's landing-page summary (reStructuredText).
 
-    ``verdict`` is the line every output states (`abs_trust.outputs.reproduction.verdict`);
+    ``verdict`` is the line every output states (`abs_trust.outputs.verdict.verdict`);
     ``published`` the published-numbers file as read (None when not configured); ``settings``
     what the landing page lists of the configuration (see `settings_lines`).
     """

@@ -16,8 +16,11 @@ import pandas as pd
 from abs_trust.outputs import escape
 from abs_trust.outputs.labels import country_label, institution_label
 from abs_trust.outputs.rounding import round_half_away
+from abs_trust.outputs.verdict import NOT_APPLICABLE, failures, verdict
 
-PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "NOT APPLICABLE"
+__all__ = ["evaluate", "failures", "round_half_away", "to_markdown", "verdict"]
+
+PASS, FAIL = "PASS", "FAIL"
 
 
 def within_tolerance(reproduced: float, published: float, tolerance: dict) -> bool:
@@ -216,38 +219,6 @@ def evaluate(
     return results
 
 
-def verdict(results: list[dict] | None, strict: bool = True) -> str:
-    """The run's verdict in the words every output uses: ``PASS: n of n ...``,
-    ``FAIL: k of n ...`` or ``NOT APPLICABLE: <reason>``.
-
-    ``results`` is None when no published numbers are configured. Checks that do not apply
-    to the run's data (``ok`` None) are counted apart; only the applicable ones decide.
-    """
-    if results is None:
-        return "NOT APPLICABLE: no published numbers are configured (`published:` is empty)"
-    decided = [r for r in results if r["ok"] is not None]
-    if not decided:
-        if not results:
-            return "NOT APPLICABLE: the published file lists no checks"
-        country = country_label(results[0]["country"])
-        where = sorted({r["source"] for r in results})
-        waves = sorted({w for r in results for w in r["waves"]})
-        scope = f"the {len(results)} published checks ({', '.join(where)}) concern {country}"
-        if any(r["note"].endswith(f"{country} not in this run") for r in results):
-            return f"NOT APPLICABLE: {scope}, which is not in this run's data"
-        return f"NOT APPLICABLE: {scope} in {', '.join(waves)}, which this run does not cover"
-    failed = failures(results)
-    skipped = len(results) - len(decided)
-    aside = f"; {skipped} not applicable to this run's data" if skipped else ""
-    if not failed:
-        return f"PASS: {len(decided)} of {len(decided)} published checks reproduced{aside}"
-    return (
-        f"FAIL: {len(failed)} of {len(decided)} published checks not reproduced{aside} "
-        f"({'; '.join(r.get('description', r['id']) for r in failed)})"
-        + ("" if strict else " [strict: false, so the run goes on]")
-    )
-
-
 def _fmt(value, quantity: str) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
@@ -367,11 +338,6 @@ def scan_markdown(scan: pd.DataFrame) -> str:
             f"| {mark} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def failures(results: list[dict]) -> list[dict]:
-    """The checks that failed (``ok`` False; not-applicable checks are None)."""
-    return [r for r in results if r["ok"] is False]
 
 
 def checks_json(results: list[dict] | None) -> str:

@@ -1,7 +1,7 @@
 """The `published_gate` job: fail the run when a published number is not reproduced (unless
 ``strict`` is off); otherwise write the verdict to ``results/reproduction.verdict``.
 
-The verdict is the line every output states (`abs_trust.outputs.reproduction.verdict`):
+The verdict is the line every output states (`abs_trust.outputs.verdict.verdict`):
 ``PASS: n of n ...``, ``FAIL: k of n ...`` (written only with ``strict: false``; with
 ``strict: true`` the job fails and writes nothing) or ``NOT APPLICABLE: <reason>`` (no
 published check concerns the run's waves and country).
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from abs_trust.errors import ReproductionError
-from abs_trust.outputs.reproduction import failures, verdict
+from abs_trust.outputs.verdict import failures, verdict
 from abs_trust.runner import write_text_atomic
 
 

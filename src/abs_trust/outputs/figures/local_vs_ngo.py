@@ -52,7 +52,7 @@ HEATMAP_CMAP = "cividis"
 
 _LEGEND_SPACE_IN = 0.24  # inches kept free for the one-line legend (above any footer)
 #: where a cell's percentage sits, from the cell's centre (cells are 1 x 1): its upper right
-CELL_LABEL_INSET = (0.44, 0.40)
+CELL_LABEL_INSET = (0.46, 0.43)
 
 
 # --------------------------------------------------------------------------- data
@@ -360,7 +360,8 @@ def figure_local_vs_ngo(
                 linewidth=0.6,
             )
             # Percentages sit in the same corner of every cell (upper right), so they read as a
-            # grid; a halo in the cell colour keeps them legible where the mean line passes.
+            # grid; a patch in the cell colour keeps them legible where the mean line passes
+            # (under them); the line's markers are drawn over everything.
             for (row, col), value in np.ndenumerate(grid):
                 cell = (1.0, 1.0, 1.0, 1.0) if np.isnan(value) else cmap(norm(value))
                 label = "–" if np.isnan(value) else f"{value:.1f}"
@@ -370,9 +371,9 @@ def figure_local_vs_ngo(
                     label,
                     ha="right",
                     va="top",
-                    fontsize=8,
+                    fontsize=7.5,
                     color=_text_colour_on(cell),
-                    path_effects=[path_effects.withStroke(linewidth=3.0, foreground=cell)],
+                    bbox={"boxstyle": "square,pad=0.12", "facecolor": cell, "edgecolor": "none"},
                     zorder=5,
                 )
             ax.plot(
@@ -380,14 +381,21 @@ def figure_local_vs_ngo(
                 means["mean_y"],
                 color="white",
                 linewidth=1.6,
+                path_effects=stroke,
+                zorder=4,
+                label="mean",
+            )
+            ax.plot(
+                means["x_level"],
+                means["mean_y"],
+                linestyle="none",
                 marker="o",
                 markersize=5,
                 markerfacecolor="white",
                 markeredgecolor="black",
                 markeredgewidth=1.0,
                 path_effects=stroke,
-                zorder=4,
-                label="mean",
+                zorder=6,
             )
             ax.set_xlim(edges[0], edges[-1])
             ax.set_ylim(edges[0], edges[-1])
