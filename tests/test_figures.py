@@ -199,6 +199,16 @@ def test_figure_local_vs_ngo_structure_labels_and_text():
     assert first_texts.count("40.0") == 1 and first_texts.count("0.0") == 11
     assert second_texts.count("30.0") == 2 and "40.0" not in second_texts
 
+    # Every percentage in the same corner of its cell (upper right), whatever the line does.
+    for ax in panels:
+        offsets = {
+            (round(t.get_position()[0] % 1, 6), round(t.get_position()[1] % 1, 6),
+             t.get_ha(), t.get_va())
+            for t in ax.texts
+            if t.get_transform() == ax.transData  # the cells' (not the r above the panel)
+        }  # fmt: skip
+        assert offsets == {(0.46, 0.43, "right", "top")}, offsets
+
     # Mean line: conditional means, weighted in the weighted panel.
     np.testing.assert_allclose(first.lines[0].get_ydata(), [1.5, 2.0, np.nan, 3.5])
     np.testing.assert_allclose(second.lines[0].get_ydata(), [1.75, 2.0, np.nan, 3.4])
@@ -276,8 +286,18 @@ def test_figure_institution_trust_rows_sorted_by_later_year_and_labelled():
         "National government",
     ]
     assert ax.get_xlabel() == "% trusting (a great deal or quite a lot)"
-    labels = [t.get_text() for t in ax.texts]
-    assert sorted(labels) == ["53.1", "63.6", "68.7", "94.7"]  # later shares, one decimal
+    # every share labelled, one decimal, in its year's colour: 2015 left (lower), 2011 right
+    labels = {(t.get_text(), t.get_ha()) for t in ax.texts}
+    assert labels == {
+        ("53.1", "right"),
+        ("63.6", "right"),
+        ("68.7", "right"),
+        ("94.7", "right"),
+        ("61.4", "left"),
+        ("69.4", "left"),
+        ("80.3", "left"),
+        ("95.9", "left"),
+    }
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["2011 (W3, unweighted)", "2015 (W4, weighted)"]
     # Years differ in colour and in marker shape.
@@ -315,7 +335,20 @@ def test_figure_institution_trust_any_number_of_years():
     ticks = [
         t.get_text() for t in figure_institution_trust(partial, False).axes[0].get_yticklabels()
     ]
-    assert "NGOs" in ticks
+    assert "NGOs\n(not asked in 2019)" in ticks
+    # three years or more: a column of values per year right of the plot, a dash where not asked
+    values = [t.get_text() for t in figure_institution_trust(partial, False).axes[0].texts]
+    assert values[:1] == ["2011"] and values.count("–") == 1
+    assert {"61.4", "53.1", "70.0", "60.0"} <= set(values) and "50.0" not in values
+
+
+def test_figure_institution_trust_shows_rows_not_asked_at_all():
+    table = trust_table()
+    fig = figure_institution_trust(
+        table, False, institutions=["courts", "ngos"], years=[2011, 2015]
+    )
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[0] == "Courts\n(not asked in 2011 or 2015)"  # no share at all: bottom row
 
 
 def test_figure_institution_trust_five_waves_keep_a_wide_plot(tmp_path):
@@ -362,16 +395,26 @@ def test_figure_correlation_by_country_panels_labels_and_ticks():
     fig = figure_correlation_by_country(corr_table(), synthetic=False)
     assert len(fig.axes) == 8
     shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in shown] == ["China", "Hong Kong", "Japan", "Korea", "Mongolia"]
+    assert [ax.get_title() for ax in shown] == [
+        "Mainland China", "Hong Kong", "Japan", "Korea", "Mongolia"
+    ]  # fmt: skip
     assert [ax.get_ylabel() for ax in fig.axes[:5]] == ["r (95 % CI)", "", "", "", "r (95 % CI)"]
     china = shown[0]
-    assert [t.get_text() for t in china.texts] == ["0.31\nW1", "0.34\nW3", "0.28\nW4"]
-    # Shared y axis from 0 to 0.5 (no CI below 0.05 or above 0.45): ticks every 0.1.
-    assert china.get_ylim() == pytest.approx((0.0, 0.5))
+    assert [t.get_text() for t in china.texts] == ["W1\n0.31", "W3\n0.34", "W4\n0.28"]
+    # Shared y axis from 0 to the highest CI (0.44) + 0.12 of room for the labels above it.
+    assert china.get_ylim() == pytest.approx((0.0, 0.56))
+    # Shared x axis: every panel spans every year of the figure (2002-2022, padded).
+    assert {ax.get_xlim() for ax in shown} == {shown[0].get_xlim()}
+    assert shown[0].get_xlim()[0] < 2002 and shown[0].get_xlim()[1] > 2022
     fig.draw_without_rendering()
-    labels = [t.get_text() for t in china.get_yticklabels()]
+    labels = [t.get_text() for t in china.get_yticklabels() if t.get_position()[1] <= 0.56]
     assert labels == ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5"]
     assert not any(t.get_text() for t in shown[1].get_yticklabels() if t.get_visible())
+    # Lines join only consecutive waves at most 6 years apart: China W3-W4 (2011-2015); not
+    # China W1-W3 (not consecutive), Japan W2-W5, Hong Kong W3-W6 (neither consecutive).
+    links = [[ln for ln in ax.lines if ln.get_gid() == "wave-link"] for ax in shown]
+    assert [len(found) for found in links] == [1, 0, 0, 0, 0]
+    np.testing.assert_array_equal(links[0][0].get_xdata(), [2011, 2015])
     # Year ticks are those matplotlib's integer locator picks for each panel's limits.
     for ax in shown:
         reference = MaxNLocator(nbins=4, integer=True).tick_values(*ax.get_xlim())
@@ -502,3 +545,21 @@ def test_save_figure_rejects_unknown_suffix(tmp_path):
     with pytest.raises(ValueError, match="suffix"):
         save_figure(figure1(synthetic=False), tmp_path / "figure.jpg")
     assert not (tmp_path / "figure.jpg").exists()
+
+
+def test_correlation_lines_join_consecutive_waves_within_the_stated_gap():
+    from abs_trust.outputs.figures.correlation_by_country import MAX_GAP_YEARS, joined
+
+    assert MAX_GAP_YEARS == 6
+    assert joined(["W1", "W2", "W3"], [2001, 2006, 2011]) == [True, True]
+    assert joined(["W1", "W3"], [2002, 2011]) == [False]  # W2 missing for the country
+    assert joined(["W1", "W2"], [2001, 2008]) == [False]  # consecutive but 7 years apart
+    assert joined(["W4", "W4b"], [2015, 2016]) == [False]  # no wave number: no claim of order
+
+
+def test_correlation_figure_marks_unweighted_estimates_open():
+    table = corr_table().assign(weighted=lambda d: d["wave"] != "W1")
+    fig = figure_correlation_by_country(table, synthetic=False)
+    china = fig.axes[0]
+    faces = [c.get_children()[0].get_markerfacecolor() for c in china.containers]
+    assert faces[0] == "white" and faces[1] != "white"  # W1 unweighted, W3 weighted

@@ -124,4 +124,4 @@ def test_new_wave_by_config_alone(workflow_run, tmp_path):
     assert ((corr["wave"] == "W7") & (corr["method"] == "pearson") & (corr["r"] > 0)).any()
     svg = (workdir / "results/figures/local_government_vs_ngo.svg").read_text()
     assert "2023 (ABS W7)" in svg
-    assert (workdir / "results/reproduction.passed").read_text().strip() == "PASS"
+    assert (workdir / "results/reproduction.verdict").read_text().startswith("PASS: ")

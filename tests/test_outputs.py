@@ -6,7 +6,7 @@ import pandas as pd
 
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.report import summary_rst
-from abs_trust.outputs.reproduction import reproduction_texts
+from abs_trust.outputs.reproduction_page import reproduction_texts
 from abs_trust.outputs.table4 import table4_texts
 from abs_trust.outputs.wave_tables import stack
 
@@ -45,7 +45,7 @@ def test_stack_skips_empty_wave_files(tmp_path):
 
 
 def test_table4_uses_each_waves_convention_and_the_unrounded_change():
-    md, tex, summary = table4_texts(
+    md, tex, html, summary = table4_texts(
         trust_rows(), [meta("W3", 2011), meta("W4", 2015)], "china", {"W3": False, "W4": True},
         "exclude",
     )  # fmt: skip
@@ -56,10 +56,14 @@ def test_table4_uses_each_waves_convention_and_the_unrounded_change():
     ]  # fmt: skip
     assert "mainland China" in md and r"\toprule" in tex
     assert summary == "Table 4: 10 institutions x 2 years"
+    # the report's HTML view: the same row, the numbers sortable by their unrounded values
+    assert "<td>Local government</td>" in html
+    assert '<td class="num" data-v="80.27">80.3</td>' in html
+    assert '<td class="num" data-v="69.74">69.7</td>' in html
 
 
 def test_constant_weight_is_no_weight_in_table4():
-    md, _, _ = table4_texts(
+    md, _, _, _ = table4_texts(
         trust_rows(), [meta("W3", 2011), meta("W4", 2015, varies=False)], "china",
         {"W3": False, "W4": True}, "exclude",
     )  # fmt: skip
@@ -70,7 +74,7 @@ def test_constant_weight_is_no_weight_in_table4():
 
 def test_weights_missing_in_the_release_are_said_so():
     missing = meta("W4", 2015, varies=False, missing=True)
-    md, _, _ = table4_texts(
+    md, _, _, _ = table4_texts(
         trust_rows(), [meta("W3", 2011), missing], "china", {"W3": False, "W4": True}, "exclude"
     )
     line = next(row for row in md.splitlines() if row.startswith("| Local government"))
@@ -93,23 +97,51 @@ def test_country_notes_name_weighting_comparability_and_synthetic():
     )  # fmt: skip
     metas = [meta("W5", 2019, synthetic=True, comparable="six points; not comparable")]
     trust = trust_rows().assign(wave="W5", year=2019).drop_duplicates(["weighted"])
-    md, tex, coverage_md, _ = country_texts(trust, coverage, metas, {"W5": True}, "exclude")
+    md, tex, coverage_md, html, coverage_html, _ = country_texts(
+        trust, coverage, metas, {"W5": True}, "exclude"
+    )
+    assert "W5: six points; not comparable" in html and "Synthetic fixture" in html
+    assert "<td>4.0</td>" in coverage_html
     assert "W5 weighted by w" in md and "W5: six points; not comparable" in md
     assert "SYNTHETIC FIXTURE" in md and "SYNTHETIC FIXTURE" in tex
     assert "Trust items asked" in coverage_md and "4.0" in coverage_md
 
 
-def test_no_published_numbers_is_said_not_checked():
-    checks, md, summary = reproduction_texts(None, trust_rows(), pd.DataFrame(), [meta("W3", 2011)])
-    assert checks == [] and summary == "no published numbers configured"
-    assert "nothing was checked" in md
-    rst, verdict = summary_rst([meta("W3", 2011)], None)
-    assert verdict == "not checked (no published numbers configured)"
-    assert "Synthetic fixture" not in rst and "``W3.sav``" in rst
+def test_no_published_numbers_is_said_not_applicable():
+    result = reproduction_texts(None, trust_rows(), pd.DataFrame(), [meta("W3", 2011)])
+    assert result.checks is None
+    assert result.verdict == (
+        "NOT APPLICABLE: no published numbers are configured (`published:` is empty)"
+    )
+    assert "**Verdict: NOT APPLICABLE**" in result.markdown
+    assert "nothing was checked" in result.markdown
+    rst = summary_rst([meta("W3", 2011)], result.verdict)
+    assert "**NOT APPLICABLE**: no published numbers are configured" in rst
+    assert "Synthetic fixture" not in rst and ":literal:`W3.sav`" in rst
 
 
-def test_summary_verdict_counts_only_decided_checks():
-    checks = [{"id": "a", "ok": True}, {"id": "b", "ok": None}, {"id": "c", "ok": False}]
-    rst, verdict = summary_rst([meta("W3", 2011, synthetic=True)], checks)
-    assert verdict == "FAIL: 1 of 2 applicable published checks reproduced (failed: c)"
+def test_summary_states_the_verdict_line_it_is_given():
+    line = "FAIL: 1 of 2 published checks not reproduced (c)"
+    rst = summary_rst([meta("W3", 2011, synthetic=True)], line)
     assert rst.startswith(".. warning::")
+    assert "**FAIL**: 1 of 2 published checks not reproduced (c)." in rst
+
+
+def test_summary_of_a_wave_read_from_several_files_counts_each_country_once():
+    wave = meta("W6", 2022)
+    wave["countries"] = {
+        "china": {"year": 2021, "respondents": 1000},
+        "taiwan": {"year": 2022, "respondents": 800},
+    }
+    wave["sources"] = [
+        {"path": "W6_china.sav", "sha256": "ab" * 32, "rows": 1000},
+        {"path": "W6_taiwan.sav", "sha256": "cd" * 32, "rows": 800},
+    ]
+    rst = summary_rst([wave], "NOT APPLICABLE: x")
+    data = rst[rst.index("Data\n") :]
+    assert data.count("mainland China 1,000 (2021)") == 1
+    assert data.count("Taiwan 800 (2022)") == 1
+    assert "- **W6**: mainland China 1,000 (2021), Taiwan 800 (2022); 2 files:" in data
+    assert "  - :literal:`W6\\_china.sav` (1,000 rows" in data
+    assert "  - :literal:`W6\\_taiwan.sav` (800 rows" in data
+    assert "This run analysed ABS wave W6 (2021–2022): 2 countries" in rst

@@ -10,6 +10,7 @@ from abs_trust.outputs.reproduction import (
     round_half_away,
     scan_markdown,
     to_markdown,
+    verdict,
     within_tolerance,
 )
 from conftest import ROOT
@@ -94,7 +95,8 @@ def test_checks_on_waves_not_run_are_not_applicable_and_missing_values_fail():
     assert results[0]["verdict"] == "PASS"
     assert results[1]["verdict"] == "FAIL" and "not found" in results[1]["note"]
     na = evaluate(only(["t4.local_government.2015"]), trust, corr, ["W3"])[0]
-    assert na["ok"] is None and na["verdict"] == "n/a"
+    assert na["ok"] is None and na["verdict"] == "NOT APPLICABLE"
+    assert na["note"] == "wave(s) W4 not in this run"
 
 
 def test_markdown_states_verdict_and_synthetic():
@@ -114,3 +116,51 @@ def test_convention_scan_finds_the_matching_convention():
     assert scan.loc[("W3", "weighted, nonresponse excluded"), "matched"] == 0
     assert scan.loc[("W4", "weighted, nonresponse excluded"), "declared"]
     assert "1 of 1" in scan_markdown(scan.reset_index())
+
+
+def test_verdict_vocabulary():
+    trust, corr = tables(80.27, 68.74)
+    ids = ["t4.local_government.2011", "t4.local_government.2015", "t4.local_government.change"]
+    both = evaluate(only(ids), trust, corr, ["W3", "W4"])
+    assert verdict(both) == "PASS: 3 of 3 published checks reproduced"
+    w3 = evaluate(only(ids), trust, corr, ["W3"])  # the 2015 share and the change need W4
+    assert verdict(w3) == (
+        "PASS: 1 of 1 published checks reproduced; 2 not applicable to this run's data"
+    )
+    other = evaluate(only(ids), trust, corr, ["W1", "W6"])
+    assert verdict(other) == (
+        "NOT APPLICABLE: the 3 published checks (Table 4) concern mainland China in W3, W4, "
+        "which this run does not cover"
+    )
+    taiwan = [{"wave": w, "countries": {"taiwan": {"year": 2011}}} for w in ("W3", "W4")]
+    elsewhere = evaluate(only(ids), trust, corr, ["W3", "W4"], taiwan)
+    assert verdict(elsewhere).startswith("NOT APPLICABLE: the 3 published checks (Table 4) ")
+    assert verdict(elsewhere).endswith("concern mainland China, which is not in this run's data")
+    assert verdict(None).startswith("NOT APPLICABLE: no published numbers are configured")
+    wrong, _ = tables(70.0, 68.74)
+    failed = evaluate(only(ids), wrong, corr, ["W3", "W4"])
+    assert verdict(failed) == (
+        "FAIL: 2 of 3 published checks not reproduced (Local government: % trusting, W3 "
+        "(ABS W3); Local government: change in % trusting, W3 to W4 (points))"
+    )
+    assert verdict(failed, strict=False).endswith("[strict: false, so the run goes on]")
+
+
+def test_published_numbers_print_as_printed_and_checks_are_described_in_words():
+    trust, corr = tables(80.27, 68.74, r=0.2926)
+    metas = [{"wave": "W3", "countries": {"china": {"year": 2011}}},
+             {"wave": "W4", "countries": {"china": {"year": 2015}}}]  # fmt: skip
+    ids = ["t4.newspapers.change", "n24.r", "n24.r.p", "n24.partial_r"]
+    results = {r["id"]: r for r in evaluate(only(ids), trust, corr, ["W3", "W4"], metas)}
+    assert results["t4.newspapers.change"]["published_as_printed"] == "-6.0"  # not "-6"
+    assert results["n24.r"]["published_as_printed"] == "0.293"
+    assert results["n24.r.p"]["published_as_printed"] == "p < .001"  # not "0.001"
+    assert results["n24.partial_r"]["published_as_printed"] == "≈ 0.293"  # implied, not printed
+    assert results["t4.newspapers.change"]["description"] == (
+        "Newspapers: change in % trusting, 2011 to 2015 (points)"
+    )
+    assert results["n24.r.p"]["description"] == (
+        "p of the Pearson r (bivariate) of trust in local government and in NGOs, 2015 (ABS W4)"
+    )
+    text = to_markdown(list(results.values()), PUBLISHED, synthetic=False, sources=["f.sav"])
+    assert "| p < .001 |" in text and "n24" not in text  # ids replaced by words

@@ -27,7 +27,7 @@ def test_change_from_unrounded_shares_and_not_asked_marked():
     table = table4_frame(trust_rows(), "china", COLUMNS, TABLE4_INSTITUTIONS)
     md = table4_markdown(table, table4_notes(COLUMNS, "mainland China", True), "Table 4")
     assert "| Local government | 80.3 | 68.7 | -11.5 |" in md  # not -11.6
-    assert "| NGO | 61.4 | 53.1 | -8.3 |" in md
+    assert "| NGOs | 61.4 | 53.1 | -8.3 |" in md  # named as every other output names it
     assert "| Courts | — | — | — |" in md
     assert "weighted by `w`" in md and "2011: ABS W3, 3,473 respondents; unweighted" in md
     assert "SYNTHETIC FIXTURE" in md
@@ -68,3 +68,20 @@ def test_cross_national_tables_pick_the_headline_rows_and_mark_not_asked():
         ]
     )  # fmt: skip
     assert "| China | W2 | 2008 | — | 23.5 |" in wide_markdown(coverage_wide(coverage), "C", ["n"])
+
+
+def test_strings_from_files_and_config_are_escaped_in_markdown_and_latex():
+    from abs_trust.outputs.escape import Code
+
+    hostile = "<script>x</script> | *a* _b_ [l](javascript:y) 50% & $\\ {} ~^\n.. raw:: html"
+    table = table4_frame(trust_rows(), "china", COLUMNS, TABLE4_INSTITUTIONS)
+    notes = [("weighted by ", Code(hostile)), hostile]
+    md = table4_markdown(table, notes, hostile)
+    assert md.startswith("**\\<script>x\\</script>")  # no HTML tag for a renderer
+    assert md.count("<script>") == md.count("\\<script>") + 1  # + the literal code span
+    assert "\\| \\*a\\* \\_b\\_ \\[l\\]" in md  # no cell break, emphasis or link
+    assert "\n.. raw" not in md and "\\n.. raw" in md  # the newline shown, not taken
+    assert "`<script>x</script> \\| *a*" in md  # a code span: literal but for the pipe
+    tex = table4_latex(table, notes, hostile)
+    assert r"50\% \& \$\textbackslash{} \{\} \textasciitilde{}\textasciicircum{}" in tex
+    assert r"\textless{}script\textgreater{}" in tex and "\n.. raw" not in tex

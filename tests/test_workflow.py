@@ -92,7 +92,7 @@ def test_note24_correlations(run):
 def test_table4_markdown_and_latex(run):
     md = (run / "results/tables/table4.md").read_text()
     assert "| Local government | 80.3 | 68.7 | -11.5 |" in md
-    assert "| NGO | 61.4 | 53.1 | -8.3 |" in md
+    assert "| NGOs | 61.4 | 53.1 | -8.3 |" in md
     assert "2015: ABS W4, 4,068 respondents; weighted by `w`" in md
     assert "2011: ABS W3, 3,473 respondents; unweighted" in md
     assert "SYNTHETIC FIXTURE" in md
@@ -102,7 +102,8 @@ def test_table4_markdown_and_latex(run):
 def test_reproduction_report_passes(run):
     checks = json.loads((run / "results/reproduction.json").read_text())
     assert len(checks) == 34 and all(c["ok"] for c in checks)
-    assert (run / "results/reproduction.passed").read_text().strip() == "PASS"
+    verdict = (run / "results/reproduction.verdict").read_text().strip()
+    assert verdict == "PASS: 34 of 34 published checks reproduced"
     md = (run / "results/reproduction.md").read_text()
     assert "**Verdict: PASS**" in md and "Synthetic fixture" in md
 
@@ -128,7 +129,7 @@ def test_results_hold_aggregates_only(run):
         if path.is_dir():
             continue
         assert path.suffix in {
-            ".csv", ".md", ".tex", ".json", ".png", ".svg", ".pdf", ".passed", ".rst", ".html"
+            ".csv", ".md", ".tex", ".json", ".png", ".svg", ".pdf", ".verdict", ".rst", ".html"
         }, path  # fmt: skip
         if path.suffix == ".csv":
             table = pd.read_csv(path)
@@ -143,7 +144,7 @@ def test_rerun_has_nothing_to_do(run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def bad_run(tmp_path, edit_crosswalk=None, target="results/reproduction.passed", config=()):
+def bad_run(tmp_path, edit_crosswalk=None, target="results/reproduction.verdict", config=()):
     workdir = scratch_copy(tmp_path)
     if edit_crosswalk:
         path = workdir / "config/crosswalk.yaml"
@@ -170,8 +171,9 @@ def cant_choose_is_an_answer(cw):
 def test_counting_cant_choose_as_an_answer_fails_the_gate(tmp_path):
     workdir, result = bad_run(tmp_path, cant_choose_is_an_answer)
     assert result.returncode != 0
-    assert "published check(s) failed" in result.stderr and "t4.ngos.2015" in result.stderr
-    assert not (workdir / "results/reproduction.passed").exists()
+    assert "FAIL: " in result.stderr and "published checks not reproduced" in result.stderr
+    assert "NGOs: % trusting, 2015 (ABS W4)" in result.stderr
+    assert not (workdir / "results/reproduction.verdict").exists()
     checks = {c["id"]: c for c in json.loads((workdir / "results/reproduction.json").read_text())}
     assert checks["t4.ngos.2015"]["ok"] is False
     assert checks["t4.ngos.2015"]["reproduced"] < 53.05  # the share moved down
@@ -182,7 +184,8 @@ def test_strict_false_keeps_outputs_of_a_failing_check(tmp_path):
         tmp_path, cant_choose_is_an_answer, config=("--config", "strict=False")
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert (workdir / "results/reproduction.passed").read_text().startswith("FAIL")
+    verdict = (workdir / "results/reproduction.verdict").read_text()
+    assert verdict.startswith("FAIL: ") and "[strict: false, so the run goes on]" in verdict
     assert "**Verdict: FAIL**" in (workdir / "results/reproduction.md").read_text()
 
 
@@ -227,10 +230,13 @@ def test_one_core_gives_byte_identical_tables(run, tmp_path):
         cwd=workdir, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    produced = sorted(p.relative_to(run) for p in (run / "results").rglob("*") if p.is_file())
+    # what the workflow writes (the shared run also holds the report and its screenshots)
+    produced = sorted(
+        p.relative_to(workdir) for p in (workdir / "results").rglob("*") if p.is_file()
+    )
     assert produced
     for rel in produced:
-        if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".passed"}:
+        if rel.suffix in {".csv", ".md", ".tex", ".json", ".svg", ".verdict", ".html", ".rst"}:
             assert (workdir / rel).read_bytes() == (run / rel).read_bytes(), rel
 
 

@@ -82,7 +82,7 @@ def all_outputs():
     ):
         outputs += [f"results/figures/{figure}.{ext}" for ext in ("png", "svg", "pdf")]
     if config.get("published"):
-        outputs.append("results/reproduction.passed")
+        outputs.append("results/reproduction.verdict")
     return outputs
 
 
@@ -97,7 +97,7 @@ def run_summary(success):
         )
     lines = ["", "abs-trust: outputs"]
     lines += [f"  {path}" for path in all_outputs() if Path(path).exists()]
-    verdict = Path("results/reproduction.passed")
+    verdict = Path("results/reproduction.verdict")
     if verdict.exists():
         lines.append(
             f"Reproduction verdict: {verdict.read_text().strip()} (results/reproduction.md)"

@@ -1,3 +1,6 @@
+from abs_trust.outputs.report import caption_values
+
+
 # The figures read the per-wave tables directly, so they run beside the `tables` job rather
 # than after it. Two jobs, the paper's figures and the cross-national one, so that the two
 # cores share the work that is left once the last wave is done. They are the longest jobs of
@@ -49,6 +52,14 @@ rule paper_figures:
         table4_waves=TABLE4_WAVES,
         table4_weighted=headline_weights(TABLE4_WAVES),
         nonresponse=config["nonresponse"],
+        # config values the captions print, escaped for reStructuredText
+        caption=caption_values(
+            config,
+            {
+                "table4": headline_weights(TABLE4_WAVES),
+                "figure1": headline_weights(FIGURE1_WAVES),
+            },
+        ),
     script:
         "../scripts/paper_figures.py"
 
@@ -77,5 +88,6 @@ rule cross_national_figure:
     params:
         pair=config["correlations"][0],
         weights_on=config["weights"] is not False,
+        caption=caption_values(config, {}),
     script:
         "../scripts/cross_national_figure.py"

@@ -1,10 +1,12 @@
-# Separate from the tables, so a failed check still leaves the report to read.
+# Separate from the tables, so a failed check still leaves the report to read. The verdict
+# file holds one line: "PASS: n of n ...", "FAIL: k of n ..." (strict: false only; strict:
+# true fails the job instead) or "NOT APPLICABLE: <reason>".
 rule published_gate:
     input:
         json="results/reproduction.json",
         md="results/reproduction.md",
     output:
-        "results/reproduction.passed",
+        "results/reproduction.verdict",
     log:
         "logs/published_gate.log",
     conda:

@@ -1,4 +1,23 @@
+import os
+
+from abs_trust.outputs.report import (
+    caption_values,
+    landing_settings,
+    report_docutils_settings,
+)
+
+# The report's reStructuredText (the landing page, its included summary, the captions) is
+# rendered with raw HTML disabled (workflow/report/docutils.conf). Strings from files and
+# config are escaped as well (abs_trust.outputs.escape); this is the backstop.
+report_docutils_settings(
+    os.path.join(workflow.basedir, "workflow/report/docutils.conf")
+)
+
+
 # Stacks every wave's tables and writes everything built from them, in one short job.
+# The report lists each table as an HTML view (results/report/tables/): Snakemake's report
+# shows HTML in the page but only offers CSV, Markdown and LaTeX as downloads; each view
+# carries its contract files (CSV/Markdown/LaTeX) as download links.
 rule tables:
     input:
         trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
@@ -9,67 +28,71 @@ rule tables:
         metas=expand("data/interim/{wave}.json", wave=WAVES),
         published=config["published"] or [],
     output:
-        trust=report(
-            "results/tables/institution_trust.csv",
+        trust="results/tables/institution_trust.csv",
+        correlations="results/tables/correlations.csv",
+        coverage="results/tables/coverage.csv",
+        models="results/tables/models.csv",
+        sensitivity="results/tables/sensitivity.csv",
+        table4_md="results/tables/table4.md",
+        table4_tex="results/tables/table4.tex",
+        country_md="results/tables/trust_by_country.md",
+        country_tex="results/tables/trust_by_country.tex",
+        coverage_md="results/tables/coverage.md",
+        reproduction_json="results/reproduction.json",
+        reproduction_md="results/reproduction.md",
+        reproduction_html=report(
+            "results/report/tables/reproduction.html",
+            caption="../report/reproduction.rst",
+            category="Reproduction",
+            labels={"item": "published numbers vs ours"},
+        ),
+        table4_html=report(
+            "results/report/tables/table4.html",
+            caption="../report/table4.rst",
+            category="Reproduction",
+            labels={"item": "Table 4"},
+        ),
+        trust_html=report(
+            "results/report/tables/institution_trust.html",
             caption="../report/institution_trust.rst",
             category="Tables",
-            labels={"table": "shares trusting", "waves": "all"},
+            labels={"table": "shares trusting (long)", "waves": "all"},
         ),
-        correlations=report(
-            "results/tables/correlations.csv",
+        country_html=report(
+            "results/report/tables/trust_by_country.html",
+            caption="../report/country_tables.rst",
+            category="Tables",
+            labels={"table": "trust by country and wave", "waves": "all"},
+        ),
+        correlations_html=report(
+            "results/report/tables/correlations.html",
             caption="../report/correlations.rst",
             category="Tables",
             labels={"table": "correlations", "waves": "all"},
         ),
-        coverage=report(
-            "results/tables/coverage.csv",
+        coverage_wide_html=report(
+            "results/report/tables/coverage_by_country.html",
             caption="../report/coverage.rst",
             category="Tables",
-            labels={"table": "coverage (items asked)", "waves": "all"},
+            labels={"table": "coverage: nonresponse by item", "waves": "all"},
         ),
-        models=report(
-            "results/tables/models.csv",
+        coverage_html=report(
+            "results/report/tables/coverage.html",
+            caption="../report/coverage.rst",
+            category="Tables",
+            labels={"table": "coverage: items asked (long)", "waves": "all"},
+        ),
+        models_html=report(
+            "results/report/tables/models.html",
             caption="../report/models.rst",
             category="Tables",
             labels={"table": "regression models", "waves": "all"},
         ),
-        sensitivity=report(
-            "results/tables/sensitivity.csv",
+        sensitivity_html=report(
+            "results/report/tables/sensitivity.html",
             caption="../report/sensitivity.rst",
             category="Tables",
             labels={"table": "nonresponse sensitivity", "waves": "all"},
-        ),
-        table4_md=report(
-            "results/tables/table4.md",
-            caption="../report/table4.rst",
-            category="Reproduction",
-            labels={"item": "Table 4 (Markdown)"},
-        ),
-        table4_tex=report(
-            "results/tables/table4.tex",
-            caption="../report/table4.rst",
-            category="Reproduction",
-            labels={"item": "Table 4 (LaTeX, booktabs)"},
-        ),
-        country_md=report(
-            "results/tables/trust_by_country.md",
-            caption="../report/country_tables.rst",
-            category="Tables",
-            labels={"table": "trust by country and wave (Markdown)", "waves": "all"},
-        ),
-        country_tex="results/tables/trust_by_country.tex",
-        coverage_md=report(
-            "results/tables/coverage.md",
-            caption="../report/coverage.rst",
-            category="Tables",
-            labels={"table": "coverage (Markdown)", "waves": "all"},
-        ),
-        reproduction_json="results/reproduction.json",
-        reproduction_md=report(
-            "results/reproduction.md",
-            caption="../report/reproduction.rst",
-            category="Reproduction",
-            labels={"item": "published numbers vs ours"},
         ),
         # the report's landing page includes this summary (verdict, data, respondents)
         summary="results/report/summary.rst",
@@ -86,5 +109,11 @@ rule tables:
         table4_weighted=headline_weights(TABLE4_WAVES),
         weighted=headline_weights(WAVES),
         nonresponse=config["nonresponse"],
+        settings=landing_settings(config, headline_weights(WAVES)),
+        # config values the captions print, escaped for reStructuredText
+        caption=caption_values(
+            config,
+            {"table4": headline_weights(TABLE4_WAVES), "all": headline_weights(WAVES)},
+        ),
     script:
         "../scripts/tables.py"

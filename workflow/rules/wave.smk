@@ -5,20 +5,10 @@ rule wave:
     output:
         parquet="data/interim/{wave}.parquet",
         meta="data/interim/{wave}.json",
-        trust=report(
-            "results/tables/waves/{wave}/institution_trust.csv",
-            caption="../report/wave_tables.rst",
-            category="Tables by wave",
-            subcategory="{wave}",
-            labels={"wave": "{wave}", "table": "shares trusting"},
-        ),
-        correlations=report(
-            "results/tables/waves/{wave}/correlations.csv",
-            caption="../report/wave_tables.rst",
-            category="Tables by wave",
-            subcategory="{wave}",
-            labels={"wave": "{wave}", "table": "correlations"},
-        ),
+        # not in the report: the combined tables (results/report/tables/) hold every wave's
+        # rows, to filter and sort in the page
+        trust="results/tables/waves/{wave}/institution_trust.csv",
+        correlations="results/tables/waves/{wave}/correlations.csv",
         coverage="results/tables/waves/{wave}/coverage.csv",
         models="results/tables/waves/{wave}/models.csv",
         sensitivity="results/tables/waves/{wave}/sensitivity.csv",

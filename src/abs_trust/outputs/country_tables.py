@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import pandas as pd
 
 from abs_trust.harmonize.crosswalk import INSTITUTION_LABELS
-from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, wide_latex, wide_markdown
+from abs_trust.outputs.html_tables import HtmlTable, html_page
+from abs_trust.outputs.markdown_latex import (
+    NOT_ASKED,
+    country_cell,
+    fmt_share,
+    wide_latex,
+    wide_markdown,
+)
 from abs_trust.outputs.table4 import SYNTHETIC_NOTE
 
 DENOMINATOR = {"exclude": "excluded", "as_not_trusting": "counted as not trusting"}
@@ -68,8 +76,9 @@ def country_texts(
     metas: Sequence[Mapping],
     weighted: Mapping[str, bool],
     nonresponse: str,
-) -> tuple[str, str, str, str]:
-    """Shares by country x wave (Markdown, LaTeX), the coverage table (Markdown), a summary."""
+) -> CountryTexts:
+    """Shares by country x wave (Markdown, LaTeX, HTML), the coverage table (Markdown, HTML),
+    and a summary line."""
     notes = [
         "Share trusting (the scale's trusting categories), %, by country and wave; "
         f"{'; '.join(_weighting_note(m, weighted[m['wave']]) for m in metas)}; nonresponse "
@@ -87,11 +96,49 @@ def country_texts(
         "Item nonresponse (% of respondents: don't know, can't choose, decline, missing); "
         "— = not asked (no substantive answer) or no such item in the wave."
     ]
-    return (
+    synthetic = any(m["synthetic"] for m in metas)
+    md, tex = (
         wide_markdown(wide, title, notes),
         wide_latex(wide, title, notes, "tab:trust-by-country"),
-        wide_markdown(
-            coverage_wide(coverage), "Trust items asked, and their nonresponse (%)", cov_notes
-        ),
-        f"cross-national: {len(wide)} country-waves x {wide.shape[1] - 3} institutions",
     )
+    cov_title = "Trust items asked, and their nonresponse (%)"
+    cov = coverage_wide(coverage)
+    cov_md = wide_markdown(cov, cov_title, cov_notes)
+    texts = CountryTexts(
+        md, tex, cov_md,
+        wide_html(wide, title, notes, synthetic, [
+            ("trust_by_country.md", "text/markdown", md),
+            ("trust_by_country.tex", "text/x-tex", tex),
+        ]),
+        wide_html(cov, cov_title, cov_notes, synthetic, [("coverage.md", "text/markdown", cov_md)]),
+        f"cross-national: {len(wide)} country-waves x {wide.shape[1] - 3} institutions",
+    )  # fmt: skip
+    return texts
+
+
+class CountryTexts(NamedTuple):
+    """The cross-national tables in each format, and a summary line."""
+
+    markdown: str
+    latex: str
+    coverage_markdown: str
+    html: str
+    coverage_html: str
+    summary: str
+
+
+def wide_html(table: pd.DataFrame, title: str, notes: list, synthetic: bool, downloads) -> str:
+    """A country x wave table as the report shows it (the same cells as the Markdown)."""
+    keys = {"country": "Country", "wave": "Wave", "year": "Year"}
+    items = [c for c in table.columns if c not in keys]
+    shown = table.assign(country=table["country"].map(country_cell)).rename(
+        columns={**keys, **{c: INSTITUTION_LABELS.get(c, c) for c in items}}
+    )
+    numeric = [INSTITUTION_LABELS.get(c, c) for c in items]
+    formats = {c: (lambda v: v if isinstance(v, str) else fmt_share(v)) for c in numeric}
+    if any(table[c].map(lambda v: isinstance(v, str)).any() for c in items):
+        numeric = []  # cells are text already (the coverage table): sort them as text
+    return html_page(
+        title, [HtmlTable(shown, numeric=numeric, formats=formats)], notes=notes,
+        synthetic=synthetic, downloads=downloads,
+    )  # fmt: skip

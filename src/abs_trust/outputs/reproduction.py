@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from abs_trust.config import read_yaml, validate
+from abs_trust.outputs import escape
+from abs_trust.outputs.labels import country_label, institution_label
+from abs_trust.outputs.rounding import round_half_away
+from abs_trust.outputs.verdict import NOT_APPLICABLE, failures, verdict
 
-PASS, FAIL, NOT_APPLICABLE = "PASS", "FAIL", "n/a"
+__all__ = ["evaluate", "failures", "round_half_away", "to_markdown", "verdict"]
 
-
-def round_half_away(value: float, decimals: int) -> float:
-    """Round as a printed table does (0.25 -> 0.3), not as Python's banker's ``round``."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+PASS, FAIL = "PASS", "FAIL"
 
 
 def within_tolerance(reproduced: float, published: float, tolerance: dict) -> bool:
@@ -81,33 +79,96 @@ def _convention_text(convention: dict) -> str:
     return f"{weighting}, {denominator}"
 
 
+def _year(metas: Sequence[Mapping], country: str, wave: str) -> str:
+    for meta in metas:
+        if meta["wave"] == wave and country in meta["countries"]:
+            return str(meta["countries"][country]["year"])
+    return wave
+
+
+def describe_check(check: dict, metas: Sequence[Mapping], country: str) -> str:
+    """The published quantity in words ("Courts: % trusting, 2011 (ABS W3)")."""
+    if check["quantity"] in ("share", "change"):
+        label = institution_label(check["institution"])
+        if check["quantity"] == "share":
+            wave = check["wave"]
+            return f"{label}: % trusting, {_year(metas, country, wave)} (ABS {wave})"
+        first, last = check["waves"]
+        return (
+            f"{label}: change in % trusting, {_year(metas, country, first)} to "
+            f"{_year(metas, country, last)} (points)"
+        )
+    pair = (
+        f"trust in {_lower_first(institution_label(check['x']))} and in "
+        f"{_lower_first(institution_label(check['y']))}"
+    )
+    kind = (
+        f"partial r controlling for {', '.join(check['controls'])}"
+        if check["controls"]
+        else "r (bivariate)"
+    )
+    year = f"{_year(metas, country, check['wave'])} (ABS {check['wave']})"
+    if check["quantity"] == "r":
+        return f"Pearson {kind} of {pair}, {year}"
+    return f"p of the Pearson {kind} of {pair}, {year}"
+
+
+def _lower_first(label: str) -> str:
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def published_as_printed(check: dict) -> str:
+    """The published value as the article prints it: 85.5, -6.0, 0.293, p < .001."""
+    value, tolerance = check["published"], check["tolerance"]
+    if check["quantity"] == "p" and tolerance.get("below"):
+        return f"p < {_no_leading_zero(value)}"
+    if "rounds_to" in tolerance:
+        return f"{value:.{tolerance['rounds_to']}f}"
+    if "abs" in tolerance:  # a number the text implies rather than prints
+        return f"≈ {value:g}"
+    return f"{value:g}"
+
+
+def _no_leading_zero(value: float) -> str:
+    text = f"{value:g}"
+    return text[1:] if text.startswith("0.") else text
+
+
 def evaluate(
-    published: dict, trust: pd.DataFrame, correlations: pd.DataFrame, waves: list[str]
+    published: dict,
+    trust: pd.DataFrame,
+    correlations: pd.DataFrame,
+    waves: list[str],
+    metas: Sequence[Mapping] = (),
 ) -> list[dict]:
     """Compare every published check with the produced tables.
 
-    A check whose wave is not among the configured ``waves`` is *not applicable* (``ok`` is
-    None): a reviewer running another wave is not failed by numbers about this one. A check
-    whose quantity is missing from the tables (e.g. the item was not found) fails.
+    A check whose wave is not among the configured ``waves``, or whose country is in none of
+    the run's ``metas`` (when given), is *not applicable* (``ok`` is None): a reviewer running
+    other data is not failed by numbers about this one. A check whose quantity is missing from
+    the tables (e.g. the item was not found) fails.
 
     Returns
     -------
     list of dict
-        ``{id, quantity, source, convention, published, reproduced, tolerance, ok, verdict,
-        note}``; ``reproduced`` is unrounded.
+        ``{id, description, quantity, source, convention, published, published_as_printed,
+        reproduced, tolerance, ok, verdict, note}``; ``reproduced`` is unrounded.
     """
     country = published["country"]
     conventions = published["conventions"]
+    countries = {c for m in metas for c in m["countries"]}
     results = []
     for check in published["checks"]:
         waves_needed = check.get("waves") or [check["wave"]]
         entry = {
             "id": check["id"],
+            "description": describe_check(check, metas, country),
             "quantity": check["quantity"],
             "source": check["source"],
             "country": country,
             "waves": waves_needed,
             "published": check["published"],
+            "published_as_printed": published_as_printed(check),
             "tolerance": describe_tolerance(check["tolerance"]),
             "convention": "; ".join(
                 f"{w}: {_convention_text(conventions[w])}" for w in waves_needed
@@ -118,8 +179,13 @@ def evaluate(
             "verdict": NOT_APPLICABLE,
             "note": "",
         }
-        if not set(waves_needed) <= set(waves):
-            entry["note"] = f"wave(s) {sorted(set(waves_needed) - set(waves))} not in this run"
+        missing = [w for w in waves_needed if w not in waves]
+        if missing:
+            entry["note"] = f"wave(s) {', '.join(missing)} not in this run"
+            results.append(entry)
+            continue
+        if metas and country not in countries:
+            entry["note"] = f"{country_label(country)} not in this run"
             results.append(entry)
             continue
         if check["quantity"] == "share":
@@ -165,16 +231,15 @@ def _fmt(value, quantity: str) -> str:
 
 def to_markdown(results: list[dict], published: dict, synthetic: bool, sources: list[str]) -> str:
     """The reproduction report: verdict first, then every check, then the conventions."""
-    decided = [r for r in results if r["ok"] is not None]
-    failed = [r for r in decided if not r["ok"]]
-    verdict = "PASS" if decided and not failed else ("FAIL" if failed else "NOT APPLICABLE")
+    line = verdict(results)
+    word, _, detail = line.partition(": ")
     lines = [
         "# Reproduction of published results",
         "",
-        f"**Verdict: {verdict}** — {len(decided) - len(failed)} of {len(decided)} applicable "
-        f"checks pass ({len(results) - len(decided)} not applicable).",
+        f"**Verdict: {word}** — {escape.markdown(detail)}.",
         "",
-        f"Source: {published['source']}; country: {published['country']}.",
+        f"Source: {escape.markdown(published['source'])}; "
+        f"country: {escape.markdown(country_label(published['country']))}.",
         "",
     ]
     if synthetic:
@@ -185,25 +250,37 @@ def to_markdown(results: list[dict], published: dict, synthetic: bool, sources: 
             "files in `data/raw/` to run the same checks on them.",
             "",
         ]
-    lines += [f"Data: {', '.join(sources)}", ""]
+    lines += [f"Data: {', '.join(escape.markdown_code(s) for s in sources)}", ""]
     lines += [
-        "| check | source | convention | published | reproduced | other weighting "
-        "| tolerance | verdict |",
+        "| published number | where printed | compared under | published | reproduced "
+        "| other weighting | tolerance | verdict |",
         "|---|---|---|---:|---:|---:|---|---|",
     ]
     for r in results:
-        lines.append(
-            f"| {r['id']} | {r['source']} | {r['convention']} | {r['published']:g} | "
-            f"{_fmt(r['reproduced'], r['quantity'])} | {_fmt(r['other_convention'], r['quantity'])}"
-            f" | {r['tolerance']} | {r['verdict']}{' — ' + r['note'] if r['note'] else ''} |"
-        )
+        cells = [
+            escape.markdown(r["description"]),
+            escape.markdown(r["source"]),
+            escape.markdown(r["convention"]),
+            escape.markdown(r["published_as_printed"]),
+            _fmt(r["reproduced"], r["quantity"]),
+            _fmt(r["other_convention"], r["quantity"]),
+            escape.markdown(r["tolerance"]),
+            escape.markdown(r["verdict"] + (" — " + r["note"] if r["note"] else "")),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Conventions compared, and the evidence for them", ""]
     for wave, convention in published["conventions"].items():
-        lines.append(f"- **{wave}** ({_convention_text(convention)}): {convention['evidence']}")
+        lines.append(
+            f"- **{escape.markdown(wave)}** ({_convention_text(convention)}): "
+            f"{escape.markdown(convention['evidence'])}"
+        )
     lines += [
         "",
         "Shares are percentages trusting (a great deal or quite a lot); changes are computed "
-        "from unrounded shares and rounded last. Reproduced values are shown unrounded.",
+        "from unrounded shares and rounded last. Reproduced values are shown unrounded. "
+        '"Other weighting" is the same number under the other weighting (weighted instead of '
+        "unweighted, or the reverse), for comparison; it does not decide the verdict. "
+        "A check is not applicable when its wave or country is not in this run's data.",
         "",
     ]
     return "\n".join(lines)
@@ -256,42 +333,12 @@ def scan_markdown(scan: pd.DataFrame) -> str:
     ]
     for row in scan.itertuples():
         mark = "declared in published.yaml" if row.declared else ""
-        lines.append(f"| {row.wave} | {row.convention} | {row.matched} of {row.of} | {mark} |")
+        lines.append(
+            f"| {escape.markdown(row.wave)} | {row.convention} | {row.matched} of {row.of} "
+            f"| {mark} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def failures(results: list[dict]) -> list[dict]:
-    """The checks that failed (``ok`` False; not-applicable checks are None)."""
-    return [r for r in results if r["ok"] is False]
-
-
-def reproduction_texts(
-    published_path: str | None,
-    trust: pd.DataFrame,
-    corr: pd.DataFrame,
-    metas: Sequence[Mapping],
-) -> tuple[list[dict], str, str]:
-    """Every published number beside ours: the checks (JSON-ready), Markdown, a summary.
-
-    Without a ``published`` file the report says so, and the check list is empty.
-    """
-    if not published_path:
-        md = (
-            "# Reproduction\n\nNo published numbers are configured for this run "
-            "(`published:` in the config), so nothing was checked.\n"
-        )
-        return [], md, "no published numbers configured"
-    published = validate(read_yaml(published_path), "published.schema.yaml", published_path)
-    waves = [m["wave"] for m in metas]
-    results = evaluate(published, trust, corr, waves)
-    synthetic = any(m["synthetic"] for m in metas)
-    sources = [s["path"] for m in metas for s in m["sources"]]
-    scan = convention_scan(published, trust, waves)
-    md = to_markdown(results, published, synthetic, sources) + "\n" + scan_markdown(scan)
-    decided = [r for r in results if r["ok"] is not None]
-    summary = f"{len(decided) - len(failures(results))} of {len(decided)} applicable checks pass"
-    return results, md, summary
-
-
-def checks_json(results: list[dict]) -> str:
-    return json.dumps(results, indent=2) + "\n"
+def checks_json(results: list[dict] | None) -> str:
+    return json.dumps(results or [], indent=2) + "\n"

@@ -11,22 +11,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from abs_trust.outputs.markdown_latex import NOT_ASKED, table4_latex, table4_markdown
+from abs_trust.outputs.escape import Code
+from abs_trust.outputs.html_tables import HtmlTable, html_page
+from abs_trust.outputs.labels import COUNTRY_LABELS, country_label, institution_label  # noqa: F401
+from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, table4_latex, table4_markdown
 
-# The paper's rows, in its order and wording.
+# The paper's rows, in its order, named as every other output names them (the paper prints
+# "Newspaper" and "NGO"; one name per institution across the outputs reads better).
 TABLE4_INSTITUTIONS = {
-    "courts": "Courts",
-    "national_government": "National government",
-    "parliament": "Parliament",
-    "civil_service": "Civil service",
-    "military": "Military",
-    "police": "Police",
-    "local_government": "Local government",
-    "newspapers": "Newspaper",
-    "television": "Television",
-    "ngos": "NGO",
-}
-COUNTRY_LABELS = {"china": "mainland China"}
+    slug: institution_label(slug)
+    for slug in (
+        "courts", "national_government", "parliament", "civil_service", "military", "police",
+        "local_government", "newspapers", "television", "ngos",
+    )
+}  # fmt: skip
 SYNTHETIC_NOTE = "SYNTHETIC FIXTURE: generated to match published aggregates; not ABS data."
 
 
@@ -76,27 +74,31 @@ def table4_frame(
     return out
 
 
-def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> list[str]:
-    """Notes stating, per column, the data, the weighting and the denominator."""
-    notes = [
-        f'Share of respondents in {country_label} who trust each institution ("a great deal" '
+def table4_notes(columns: list[Column], country: str, synthetic: bool) -> list:
+    """Notes stating, per column, the data, the weighting and the denominator.
+
+    A note is a string or a tuple of parts (`Code` for a variable name); each output format
+    escapes the parts (`abs_trust.outputs.escape`).
+    """
+    notes: list = [
+        f'Share of respondents in {country} who trust each institution ("a great deal" '
         'or "quite a lot" of trust), %.'
     ]
     for col in columns:
         weighting = (
-            f"weighted by `{col.weight_variable}`"
+            ("weighted by ", Code(col.weight_variable))
             if col.weighted and col.weight_variable
-            else "unweighted"
-        ) + (f" ({col.weight_note})" if col.weight_note else "")
+            else ("unweighted",)
+        ) + ((f" ({col.weight_note})",) if col.weight_note else ())
         denominator = (
             "substantive answers only (don't know, can't choose, decline and missing excluded)"
             if col.nonresponse == "exclude"
             else "all respondents (nonresponse counted as not trusting)"
         )
         notes.append(
-            f"{col.year}: ABS {col.wave}, {col.respondents:,} respondents; {weighting}; "
-            f"denominator: {denominator}."
-        )
+            (f"{col.year}: ABS {col.wave}, {col.respondents:,} respondents; ", *weighting,
+             f"; denominator: {denominator}.")
+        )  # fmt: skip
     if len(columns) >= 2:
         notes.append(
             f"Change = {columns[-1].year} − {columns[0].year}, computed from unrounded shares, "
@@ -114,8 +116,9 @@ def table4_texts(
     country: str,
     weighted: Mapping[str, bool],
     nonresponse: str,
-) -> tuple[str, str, str]:
-    """Table 4 as Markdown and LaTeX (one column per wave in ``metas``), and a summary line."""
+) -> tuple[str, str, str, str]:
+    """Table 4 as Markdown, LaTeX and HTML (one column per wave in ``metas``), and a summary
+    line."""
     columns = []
     for meta in metas:
         facts = meta["countries"][country]
@@ -132,15 +135,26 @@ def table4_texts(
             )
         )
     synthetic = any(m["synthetic"] for m in metas)
-    label = COUNTRY_LABELS.get(country, country.replace("_", " ").title())
+    label = country_label(country)
     table = table4_frame(trust, country, columns, TABLE4_INSTITUTIONS)
     notes = table4_notes(columns, label, synthetic)
     years = ", ".join(str(c.year) for c in columns)
     title = f"Public trust in institutions in {label}, {years} (%)"
-    return (
-        table4_markdown(table, notes, title),
-        table4_latex(table, notes, title),
-        f"Table 4: {len(table)} institutions x {len(columns)} years",
+    md, tex = table4_markdown(table, notes, title), table4_latex(table, notes, title)
+    html = table4_html(table, notes, title, synthetic, md, tex)
+    return md, tex, html, f"Table 4: {len(table)} institutions x {len(columns)} years"
+
+
+def table4_html(table, notes, title, synthetic, md, tex) -> str:
+    """Table 4 as the report shows it: the same rows, numbers and notes as the Markdown."""
+    shown = table.rename(columns={"institution": "Institution", "change": "Change"})
+    numeric = [c for c in shown.columns if c != "Institution"]
+    return html_page(
+        title,
+        [HtmlTable(shown, numeric=numeric, formats=dict.fromkeys(numeric, fmt_share))],
+        notes=notes,
+        synthetic=synthetic,
+        downloads=[("table4.md", "text/markdown", md), ("table4.tex", "text/x-tex", tex)],
     )
 
 

@@ -10,15 +10,22 @@ import pandas as pd
 
 from abs_trust.outputs.figures.correlation_by_country import (
     correlation_rows,
+    correlation_text,
     figure_correlation_by_country,
 )
-from abs_trust.outputs.figures.institution_trust import figure_institution_trust, table4_rows
+from abs_trust.outputs.figures.institution_trust import (
+    figure_institution_trust,
+    table4_chart_text,
+    table4_rows,
+)
 from abs_trust.outputs.figures.local_vs_ngo import (
     FIGURE1_COLUMNS,
     figure1_panels,
+    figure1_text,
     figure_local_vs_ngo,
 )
 from abs_trust.outputs.figures.style import save_figure
+from abs_trust.outputs.table4 import TABLE4_INSTITUTIONS
 from abs_trust.outputs.wave_tables import read_correlations
 
 
@@ -37,15 +44,19 @@ def paper_figures_job(input, output, params) -> str:
         frames, [metas[w] for w in params.figure1_waves], corr, params.figure1_country,
         params.figure1_weighted,
     )  # fmt: skip
-    fig = figure_local_vs_ngo(panels, level_labels, synthetic)
+    title, notes = figure1_text(panels, params.figure1_country)
+    fig = figure_local_vs_ngo(panels, level_labels, synthetic, title=title, notes=notes)
     save_figure(fig, [out.figure1_png, out.figure1_svg, out.figure1_pdf])
 
     trust = pd.concat([pd.read_csv(p) for p in inp.trust], ignore_index=True)
-    rows = table4_rows(
-        trust, [metas[w] for w in params.table4_waves], params.table4_country,
-        params.table4_weighted, params.nonresponse,
+    table4 = [metas[w] for w in params.table4_waves]
+    args = (table4, params.table4_country, params.table4_weighted, params.nonresponse)
+    rows = table4_rows(trust, *args)
+    title, notes = table4_chart_text(*args)
+    fig = figure_institution_trust(
+        rows, synthetic=synthetic, title=title, institutions=list(TABLE4_INSTITUTIONS),
+        years=[m["countries"][params.table4_country]["year"] for m in table4], notes=notes,
     )  # fmt: skip
-    fig = figure_institution_trust(rows, synthetic=synthetic)
     save_figure(fig, [out.trust_png, out.trust_svg, out.trust_pdf])
     return (
         f"Figure 1: {len(panels)} panels; Table 4 chart: {rows['institution'].nunique()} "
@@ -59,6 +70,7 @@ def cross_national_figure_job(input, output, params) -> str:
     corr = pd.concat([read_correlations(p) for p in input.correlations], ignore_index=True)
     synthetic = any(json.loads(Path(p).read_text())["synthetic"] for p in input.metas)
     rows = correlation_rows(corr, params.pair, params.weights_on)
-    fig = figure_correlation_by_country(rows, synthetic)
+    title, notes = correlation_text(rows, params.pair)
+    fig = figure_correlation_by_country(rows, synthetic, title=title, notes=notes)
     save_figure(fig, [output.png, output.svg, output.pdf])
     return f"{rows['country'].nunique()} countries x {rows['wave'].nunique()} waves"

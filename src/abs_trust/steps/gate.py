@@ -1,5 +1,11 @@
 """The `published_gate` job: fail the run when a published number is not reproduced (unless
-``strict`` is off); otherwise write the verdict."""
+``strict`` is off); otherwise write the verdict to ``results/reproduction.verdict``.
+
+The verdict is the line every output states (`abs_trust.outputs.verdict.verdict`):
+``PASS: n of n ...``, ``FAIL: k of n ...`` (written only with ``strict: false``; with
+``strict: true`` the job fails and writes nothing) or ``NOT APPLICABLE: <reason>`` (no
+published check concerns the run's waves and country).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,23 @@ import json
 from pathlib import Path
 
 from abs_trust.errors import ReproductionError
+from abs_trust.outputs.verdict import failures, verdict
 from abs_trust.runner import write_text_atomic
 
 
 def published_gate_job(input, output, params) -> str:
     """Write the verdict; raise `ReproductionError` on a failed check when strict."""
     results = json.loads(Path(input.json).read_text())
-    failed = [r for r in results if r["ok"] is False]  # not-applicable checks are None
-    if failed and params.strict:
+    line = verdict(results, strict=params.strict)
+    if failures(results) and params.strict:
         listing = "; ".join(
-            f"{r['id']}: published {r['published']:g}, reproduced {r['reproduced']}" for r in failed
+            f"{r.get('description', r['id'])}: published {r.get('published_as_printed')}, "
+            f"reproduced {r['reproduced']}"
+            for r in failures(results)
         )
         raise ReproductionError(
-            f"{len(failed)} published check(s) failed ({listing}); see {input.md}. "
+            f"{line} ({listing}); see {input.md}. "
             "Set `strict: false` in the config to keep the outputs of a run on other data."
         )
-    verdict = "FAIL (strict: false)" if failed else "PASS"
-    write_text_atomic(output[0], f"{verdict}\n")
-    return f"verdict {verdict}: {len(failed)} failed of {len(results)} checks"
+    write_text_atomic(output[0], f"{line}\n")
+    return line

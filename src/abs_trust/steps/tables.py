@@ -1,5 +1,6 @@
 """The `tables` job: every wave's tables -> the run's tables, Table 4, cross-national tables,
-the reproduction report and the report summary. Aggregates in, aggregates out."""
+the reproduction report, the HTML views of every table the report shows, and the report
+summary. Aggregates in, aggregates out."""
 
 from __future__ import annotations
 
@@ -9,11 +10,39 @@ from pathlib import Path
 import pandas as pd
 
 from abs_trust.outputs.country_tables import country_texts
+from abs_trust.outputs.html_tables import csv_page
 from abs_trust.outputs.report import summary_rst
-from abs_trust.outputs.reproduction import checks_json, reproduction_texts
+from abs_trust.outputs.reproduction import checks_json
+from abs_trust.outputs.reproduction_page import reproduction_texts
 from abs_trust.outputs.table4 import table4_texts
 from abs_trust.outputs.wave_tables import WAVE_TABLES, read_correlations, stack
 from abs_trust.runner import write_text_atomic
+
+#: the HTML view of each contract CSV: output key -> (title, what a row is)
+CSV_VIEWS = {
+    "trust": (
+        "Share trusting per country, wave and institution",
+        "One row per country x wave x institution x weighting x denominator: pct_trust (%) "
+        "with its 95 % interval, n_valid substantive answers, n_nonresponse.",
+    ),
+    "correlations": (
+        "Correlations between trust items",
+        "One row per country x wave x pair x method x controls x weighting: r, p, n and the "
+        "95 % interval.",
+    ),
+    "coverage": (
+        "Which trust items were asked, per country and wave",
+        "One row per country x wave x institution: asked, substantive answers, nonresponse.",
+    ),
+    "models": (
+        "Regression robustness of the local-government/NGO link",
+        "One row per model term: OLS (HC1) and ordered logit estimates with n.",
+    ),
+    "sensitivity": (
+        "Nonresponse sensitivity of the shares and correlations",
+        "Each estimate under each denominator and weighting.",
+    ),
+}
 
 
 def tables_job(input, output, params) -> str:
@@ -25,30 +54,42 @@ def tables_job(input, output, params) -> str:
     trust = pd.read_csv(out.trust)
     corr = read_correlations(out.correlations)
     metas = {m["wave"]: m for m in (json.loads(Path(p).read_text()) for p in inp.metas)}
+    synthetic = any(m["synthetic"] for m in metas.values())
 
     table4 = [metas[w] for w in params.table4_waves]
-    md, tex, table4_summary = table4_texts(
+    md, tex, html, table4_summary = table4_texts(
         trust, table4, params.table4_country, params.table4_weighted, params.nonresponse
     )
     write_text_atomic(out.table4_md, md)
     write_text_atomic(out.table4_tex, tex)
+    write_text_atomic(out.table4_html, html)
 
-    md, tex, coverage_md, country_summary = country_texts(
+    country = country_texts(
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
         params.nonresponse,
     )  # fmt: skip
-    write_text_atomic(out.country_md, md)
-    write_text_atomic(out.country_tex, tex)
-    write_text_atomic(out.coverage_md, coverage_md)
+    write_text_atomic(out.country_md, country.markdown)
+    write_text_atomic(out.country_tex, country.latex)
+    write_text_atomic(out.coverage_md, country.coverage_markdown)
+    write_text_atomic(out.country_html, country.html)
+    write_text_atomic(out.coverage_wide_html, country.coverage_html)
+
+    for name, (title, lead) in CSV_VIEWS.items():
+        path = Path(out[name])
+        page = csv_page(title, path.read_text(encoding="utf-8"), [lead], path.name, synthetic)
+        write_text_atomic(out[f"{name}_html"], page)
 
     published = inp.get("published") or None
-    checks, md, checks_summary = reproduction_texts(published, trust, corr, list(metas.values()))
-    write_text_atomic(out.reproduction_json, checks_json(checks))
-    write_text_atomic(out.reproduction_md, md)
+    reproduction = reproduction_texts(published, trust, corr, list(metas.values()))
+    write_text_atomic(out.reproduction_json, checks_json(reproduction.checks))
+    write_text_atomic(out.reproduction_md, reproduction.markdown)
+    write_text_atomic(out.reproduction_html, reproduction.html)
 
-    rst, verdict = summary_rst(list(metas.values()), checks if published else None)
+    rst = summary_rst(
+        list(metas.values()), reproduction.verdict, reproduction.published, params.settings
+    )
     write_text_atomic(out.summary, rst)
     return (
         f"{len(metas)} waves -> {len(trust)} share rows, {len(corr)} correlations; "
-        f"{table4_summary}; {country_summary}; reproduction: {checks_summary}; {verdict}"
+        f"{table4_summary}; {country.summary}; reproduction: {reproduction.verdict}"
     )

@@ -26,14 +26,16 @@ from abs_trust.errors import DataError
 from abs_trust.outputs.figures.style import (
     _FOOTER_SPACE_IN,
     _STYLE,
-    _corner_clear_of_line,
     _item_phrase,
     _new_figure,
     _r_text,
     _require_columns,
     _text_colour_on,
+    _title_and_notes,
     _upper_first,
+    notes_height,
 )
+from abs_trust.outputs.labels import country_label
 from abs_trust.outputs.table4 import headline_weighted
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "HEATMAP_CMAP",
     "conditional_means",
     "figure1_panels",
+    "figure1_text",
     "figure_local_vs_ngo",
     "joint_distribution",
 ]
@@ -48,6 +51,8 @@ __all__ = [
 HEATMAP_CMAP = "cividis"
 
 _LEGEND_SPACE_IN = 0.24  # inches kept free for the one-line legend (above any footer)
+#: where a cell's percentage sits, from the cell's centre (cells are 1 x 1): its upper right
+CELL_LABEL_INSET = (0.46, 0.43)
 
 
 # --------------------------------------------------------------------------- data
@@ -78,6 +83,7 @@ def figure1_panels(
             & (corr["x"] == "local_government")
             & (corr["y"] == "ngos")
             & (corr["controls"] == "")
+            & (corr["method"] == "pearson")
             & (corr["weighted"] == use_weight)
         ]
         if row.empty:  # an item not asked in this wave: no panel rather than an empty one
@@ -91,11 +97,33 @@ def figure1_panels(
                 "r": float(row["r"].iloc[0]),
                 "n": int(row["n"].iloc[0]),
                 "note": "weighted" if use_weight else "unweighted",
+                "wave": wave,
+                "year": year,
+                "weight_variable": meta["weight_variable"] if use_weight else None,
             }
         )
         synthetic = synthetic or meta["synthetic"]
         level_labels = level_labels or meta["scale"]["level_labels"]
     return panels, level_labels, synthetic
+
+
+def figure1_text(panels: Sequence[Mapping], country: str) -> tuple[str, str]:
+    """Figure 1's title and notes: the country and years shown, the method, the weighting."""
+    years = [str(p["year"]) for p in panels]
+    shown = ", ".join(years[:-1]) + f" and {years[-1]}" if len(years) > 1 else "".join(years)
+    title = f"Trust in local government and in NGOs, {country_label(country)}"
+    title += f", {shown}" if shown else ""
+    weighting = "; ".join(
+        f"{p['year']}: ABS {p['wave']}, "
+        + (f"weighted by {p['weight_variable']}" if p.get("weight_variable") else "unweighted")
+        for p in panels
+    )
+    notes = (
+        "Cells: % of the respondents answering both items (n above each panel); line: mean "
+        "trust in NGOs at each level of trust in local government; r: Pearson's r of the two "
+        f"items, bivariate. {weighting}. Nonresponse to either item excluded."
+    )
+    return title, notes
 
 
 # --------------------------------------------------------------------------- tables
@@ -243,6 +271,7 @@ def figure_local_vs_ngo(
     x: str = "trust_local_government",
     y: str = "trust_ngos",
     title: str | None = None,
+    notes: str | None = None,
 ) -> Figure:
     """Re-draw Figure 1: the joint distribution of local-government and NGO trust, per year.
 
@@ -265,7 +294,10 @@ def figure_local_vs_ngo(
     x, y : str, default local government and NGOs
         Columns on the horizontal and vertical axis.
     title : str, optional
-        Figure title; default "Trust in local government and in NGOs, mainland China".
+        Figure title; default "Trust in local government and in NGOs" and the country when
+        every panel's frame holds one and the same (``country`` column).
+    notes : str, optional
+        What the figure shows (data, method, weighting), set under the panels.
 
     Returns
     -------
@@ -296,14 +328,23 @@ def figure_local_vs_ngo(
     x_phrase, y_phrase = _item_phrase(x), _item_phrase(y)
     if title is None:
         title = f"{_upper_first(x_phrase)} and in {y_phrase.removeprefix('trust in ')}"
-        title += ", mainland China"
+        countries = {
+            c for p in panels if "country" in p["frame"] for c in p["frame"]["country"].unique()
+        }
+        if len(countries) == 1:
+            title += f", {country_label(str(countries.pop()))}"
     x_ticklabels = [textwrap.fill(label, 10) for label in labels]
     edges = np.arange(levels + 1) + 0.5
     centres = np.arange(1, levels + 1)
     stroke = [path_effects.Stroke(linewidth=3.2, foreground="black"), path_effects.Normal()]
 
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(1.6 + 2.7 * len(panels), 3.6, synthetic, reserve_in=_LEGEND_SPACE_IN)
+        width = 1.6 + 2.7 * len(panels)
+        notes, notes_in = notes_height(notes, width)
+        height = 3.75 + notes_in
+        fig = _new_figure(width, height, synthetic, reserve_in=_LEGEND_SPACE_IN + notes_in)
+        # more room between the figure's title and the panels' titles than between panels
+        fig.get_layout_engine().set(h_pad=0.1)
         axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
         mesh = None
         for ax, panel, (joint, means) in zip(axes, panels, tables, strict=True):
@@ -318,23 +359,21 @@ def figure_local_vs_ngo(
                 edgecolors="white",
                 linewidth=0.6,
             )
-            # Percentages sit in a corner of each cell, the one clear of the mean line; a halo in
-            # the cell colour keeps them legible should the line still pass behind them.
+            # Percentages sit in the same corner of every cell (upper right), so they read as a
+            # grid; a patch in the cell colour keeps them legible where the mean line passes
+            # (under them); the line's markers are drawn over everything.
             for (row, col), value in np.ndenumerate(grid):
                 cell = (1.0, 1.0, 1.0, 1.0) if np.isnan(value) else cmap(norm(value))
                 label = "–" if np.isnan(value) else f"{value:.1f}"
-                tx, ty, ha, va = _corner_clear_of_line(
-                    centres[col], centres[row], len(label), means["x_level"], means["mean_y"]
-                )
                 ax.text(
-                    tx,
-                    ty,
+                    centres[col] + CELL_LABEL_INSET[0],
+                    centres[row] + CELL_LABEL_INSET[1],
                     label,
-                    ha=ha,
-                    va=va,
-                    fontsize=8,
+                    ha="right",
+                    va="top",
+                    fontsize=7.5,
                     color=_text_colour_on(cell),
-                    path_effects=[path_effects.withStroke(linewidth=3.0, foreground=cell)],
+                    bbox={"boxstyle": "square,pad=0.12", "facecolor": cell, "edgecolor": "none"},
                     zorder=5,
                 )
             ax.plot(
@@ -342,14 +381,21 @@ def figure_local_vs_ngo(
                 means["mean_y"],
                 color="white",
                 linewidth=1.6,
+                path_effects=stroke,
+                zorder=4,
+                label="mean",
+            )
+            ax.plot(
+                means["x_level"],
+                means["mean_y"],
+                linestyle="none",
                 marker="o",
                 markersize=5,
                 markerfacecolor="white",
                 markeredgecolor="black",
                 markeredgewidth=1.0,
                 path_effects=stroke,
-                zorder=4,
-                label="mean",
+                zorder=6,
             )
             ax.set_xlim(edges[0], edges[-1])
             ax.set_ylim(edges[0], edges[-1])
@@ -399,5 +445,5 @@ def figure_local_vs_ngo(
             frameon=False,
             borderaxespad=0.1,
         )
-        fig.suptitle(title, fontweight="bold")
+        _title_and_notes(fig, title, notes, _LEGEND_SPACE_IN, synthetic)
     return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -51,9 +52,6 @@ _STYLE = {
     "axes.spines.right": False,
 }
 _FOOTER_SPACE_IN = 0.22  # inches kept free at the bottom of the figure for the footer
-_LINE_CLEARANCE = (
-    0.1  # cells between a cell label and Figure 1's mean line (half its width + marker)
-)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -120,40 +118,27 @@ def _new_figure(width: float, height: float, synthetic: bool, reserve_in: float 
     return fig
 
 
-def _corner_clear_of_line(
-    cx: float, cy: float, n_chars: int, line_x: Sequence[float], line_y: Sequence[float]
-) -> tuple[float, float, str, str]:
-    """Where to put a cell label so it avoids the overlaid mean line: ``(x, y, ha, va)``.
+def _title_and_notes(
+    fig: Figure, title: str, notes: str | None, below_in: float = 0.0, synthetic: bool = False
+) -> None:
+    """The figure's title (bold, wrapped to the figure's width) and its notes under the plots.
 
-    Tries the cell corners (upper right first) and keeps the first whose estimated text box is
-    clear of the line by ``_LINE_CLEARANCE`` cells, else the corner with the most clearance. Box
-    sizes are estimates in cell units for 8-pt text in ~0.6-inch cells.
+    The notes sit in space the figure kept free at its bottom (`_new_figure`'s ``reserve_in``
+    includes `notes_height`), above ``below_in`` inches (a legend) and the synthetic footer.
     """
-    lx = np.asarray(line_x, dtype=float)
-    ly = np.asarray(line_y, dtype=float)
-    finite = np.isfinite(lx) & np.isfinite(ly)
-    lx, ly = lx[finite], ly[finite]
-    width, height, inset = 0.11 * n_chars, 0.2, 0.06
-    best, best_clearance = None, -np.inf
-    for ha, va in (("right", "top"), ("right", "bottom"), ("left", "top"), ("left", "bottom")):
-        tx = cx + (0.5 - inset) * (1 if ha == "right" else -1)
-        ty = cy + (0.5 - inset - 0.02) * (1 if va == "top" else -1)
-        x0, x1 = (tx - width, tx) if ha == "right" else (tx, tx + width)
-        y0, y1 = (ty - height, ty) if va == "top" else (ty, ty + height)
-        clearance = np.inf
-        if lx.size:
-            xs = np.linspace(max(x0, lx.min()), min(x1, lx.max()), 15)
-            if xs[0] <= xs[-1]:
-                ys = np.interp(xs, lx, ly)
-                gaps = np.where(
-                    (ys >= y0) & (ys <= y1), 0.0, np.minimum(abs(ys - y0), abs(ys - y1))
-                )
-                clearance = float(gaps.min())
-        if clearance >= _LINE_CLEARANCE:
-            return tx, ty, ha, va
-        if clearance > best_clearance:
-            best, best_clearance = (tx, ty, ha, va), clearance
-    return best
+    width, height = fig.get_size_inches()
+    fig.suptitle(textwrap.fill(title, max(30, int(width * 12.5))), fontweight="bold")
+    if notes:
+        bottom = (below_in + (_FOOTER_SPACE_IN if synthetic else 0.0) + 0.04) / height
+        fig.text(0.5, bottom, notes, ha="center", va="bottom", fontsize=7, color="0.25")
+
+
+def notes_height(notes: str | None, width_in: float) -> tuple[str | None, float]:
+    """``notes`` wrapped to a figure ``width_in`` inches wide, and the height they need."""
+    if not notes:
+        return notes, 0.0
+    wrapped = textwrap.fill(notes, max(40, int(width_in * 17)))
+    return wrapped, 0.12 * (wrapped.count("\n") + 1) + 0.1
 
 
 def _r_text(r: float | None, n: int | None, note: str | None) -> str:
