@@ -27,6 +27,7 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
 fi
 
 # One test cluster per machine at a time (it needs /etc/slurm/slurm.conf and the ports).
+mkdir -p /run/lock
 exec 9>/run/lock/abs-trust-test-cluster.lock
 flock -w 600 9 || { echo "test-cluster: another test cluster held the lock for 10 minutes" >&2; exit 1; }
 running=$(pgrep -x slurmctld; pgrep -x slurmd) || true
