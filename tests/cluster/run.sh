@@ -30,9 +30,8 @@ fi
 mkdir -p /run/lock
 exec 9>/run/lock/abs-trust-test-cluster.lock
 flock -w 600 9 || { echo "test-cluster: another test cluster held the lock for 10 minutes" >&2; exit 1; }
-running=$(pgrep -x slurmctld; pgrep -x slurmd) || true
+running=$( (pgrep -x slurmctld; pgrep -x slurmd) | tr '\n' ' ') || true
 if [ -n "$running" ]; then
-  running=$(echo $running)
   echo "test-cluster: SLURM daemons already run here (pids $running); the test starts its" \
     "own cluster and cannot run beside them" >&2
   exit 1
@@ -55,4 +54,4 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 bash tests/cluster/slurm.sh start "$dir"
 echo "test-cluster: cluster ready after $((SECONDS - start)) s"
-ABS_TRUST_SLURM=1 "$PYTHON" -m pytest -q -p no:cacheprovider tests/cluster
+ABS_TRUST_SLURM=1 "$PYTHON" -m pytest -q -p no:cacheprovider --durations=0 tests/cluster

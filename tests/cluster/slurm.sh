@@ -133,9 +133,18 @@ stop() {
   local dir=$1
   # Jobs left behind (a failed test) would outlive slurmd in their slurmstepd: cancel them
   # while the controller is still up.
-  if alive "$dir/slurmctld.pid" && [ -n "$(squeue -h -o %i 2>/dev/null)" ]; then
-    scancel --full --quiet $(squeue -h -o %i) || true
-    for _ in $(seq 50); do [ -z "$(squeue -h -t active -o %i 2>/dev/null)" ] && break; sleep 0.2; done
+  if alive "$dir/slurmctld.pid"; then
+    local jobs
+    jobs=$(squeue -h -o %i 2>/dev/null || true)
+    if [ -n "$jobs" ]; then
+      echo "slurm.sh: cancelling jobs left in the queue: $(echo "$jobs" | tr '\n' ' ')"
+      # shellcheck disable=SC2086 # one argument per job id
+      scancel --full --quiet $jobs || true
+      for _ in $(seq 50); do
+        [ -z "$(squeue -h -t active -o %i 2>/dev/null)" ] && break
+        sleep 0.2
+      done
+    fi
   fi
   for name in "${DAEMONS[@]}"; do
     local pidfile=$dir/$name.pid
