@@ -66,20 +66,23 @@ class JobSampler(threading.Thread):
                 if proc.ppid() in scripts:
                     continue  # the reader a job forks has the same command line: part of its job
                 members = [proc, *proc.children(recursive=True)]
-                rss = pss = children_rss = 0
+                rss = pss = children_rss = own_rss = 0
                 for member in members:
                     info = member.memory_full_info()
                     rss, pss = rss + info.rss, pss + info.pss
-                    children_rss += info.rss if member is not proc else 0
+                    if member is proc:
+                        own_rss = info.rss
+                    else:
+                        children_rss += info.rss
             except psutil.Error:
                 continue
             now = time.monotonic()
             job = self.jobs.setdefault(
                 proc.pid,
-                {"rule": rule, "rss": 0, "pss": 0, "reader": 0, "procs": 0, "start": now},
+                {"rule": rule, "rss": 0, "pss": 0, "own": 0, "reader": 0, "procs": 0, "start": now},
             )
             job["rss"], job["pss"] = max(job["rss"], rss), max(job["pss"], pss)
-            job["reader"] = max(job["reader"], children_rss)
+            job["own"], job["reader"] = max(job["own"], own_rss), max(job["reader"], children_rss)
             job["procs"] = max(job["procs"], len(members))
             job["end"] = now
 
@@ -127,12 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += measured_run(workdir, [], configs, "rest")
     print(
         f"{'job':<24} {'procs':>5} {'peak RSS sum MB':>16} {'peak PSS sum MB':>16} "
-        f"{'reader RSS MB':>14} {'wall s':>7}"
+        f"{'script RSS MB':>14} {'reader RSS MB':>14} {'wall s':>7}"
     )
     for job in rows:
         print(
             f"{job['rule']:<24} {job['procs']:>5} {job['rss'] / MB:>16.0f} "
-            f"{job['pss'] / MB:>16.0f} {job['reader'] / MB:>14.0f} "
+            f"{job['pss'] / MB:>16.0f} {job['own'] / MB:>14.0f} {job['reader'] / MB:>14.0f} "
             f"{job['end'] - job['start']:>7.1f}"
         )
     return 0
