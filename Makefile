@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-fast lint format fixture bench bench-fixture report lock clean
+.PHONY: setup run test test-fast test-cluster lint format fixture bench bench-fixture report lock clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,12 @@ test: setup
 # The unit tests alone (no workflow run), on both cores: well under a minute.
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not workflow" -n 2
+
+# The workflow on a real SLURM cluster through profiles/slurm: installs Debian's SLURM
+# packages, starts a single-node cluster, runs tests/cluster/ against it and stops it again
+# (tests/cluster/run.sh; needs root and apt-get, says so and skips without them); ~2-3 min.
+test-cluster: setup
+	PYTHON=$(BIN)/python bash tests/cluster/run.sh
 
 # Re-pin both locks after editing requirements*.in; the tested versions are kept unless a
 # package is upgraded on purpose (uv pip compile --upgrade-package NAME ...).
