@@ -7,6 +7,7 @@ rule tables:
         models=expand("results/tables/waves/{wave}/models.csv", wave=WAVES),
         sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
+        comparability="results/tables/comparability.csv",
         published=config["published"] or [],
     output:
         trust=report(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from abs_trust.outputs.comparability_notes import add_note_column, footnote_lines, with_footnotes
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.report import summary_rst
 from abs_trust.outputs.reproduction import checks_json, reproduction_texts
@@ -19,8 +20,13 @@ from abs_trust.runner import write_text_atomic
 def tables_job(input, output, params) -> str:
     """Stack the waves' tables and write every table built from them; return the summary."""
     inp, out = input, output
+    levels = pd.read_csv(inp.comparability, dtype=str, keep_default_na=False)
     for name in WAVE_TABLES:
-        stack(inp[name]).to_csv(out[name], index=False)
+        table = stack(inp[name])
+        if name in ("trust", "correlations"):  # what measurement invariance licenses
+            quantity = "shares" if name == "trust" else "correlations"
+            table = add_note_column(table, levels, quantity)
+        table.to_csv(out[name], index=False)
     # read back as the contract promises (e.g. an empty `controls` cell is "", not NaN)
     trust = pd.read_csv(out.trust)
     corr = read_correlations(out.correlations)
@@ -37,7 +43,7 @@ def tables_job(input, output, params) -> str:
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
         params.nonresponse,
     )  # fmt: skip
-    write_text_atomic(out.country_md, md)
+    write_text_atomic(out.country_md, with_footnotes(md, footnote_lines(levels)))
     write_text_atomic(out.country_tex, tex)
     write_text_atomic(out.coverage_md, coverage_md)
 
