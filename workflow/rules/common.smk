@@ -69,6 +69,7 @@ def all_outputs():
         "results/tables/harmonization.csv",
         "results/tables/invariance.csv",
         "results/tables/comparability.csv",
+        "results/tables/scale_changes.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
         "results/tables/trust_by_country.md",

@@ -10,6 +10,7 @@ rule comparability:
         parquets=expand("data/interim/{wave}.parquet", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
         coverage=expand("results/tables/waves/{wave}/coverage.csv", wave=WAVES),
+        trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
     output:
         harmonization=report(
             "results/tables/harmonization.csv",
@@ -24,6 +25,13 @@ rule comparability:
             labels={"table": "measurement invariance", "waves": "all"},
         ),
         levels="results/tables/comparability.csv",
+        scale_sensitivity="results/tables/scale_sensitivity.csv",
+        scale_changes=report(
+            "results/tables/scale_changes.csv",
+            caption="../report/scale_changes.rst",
+            category="Comparability",
+            labels={"table": "changes that depend on the W5 scale mapping", "waves": "all"},
+        ),
     log:
         "logs/comparability.log",
     conda:
@@ -33,5 +41,6 @@ rule comparability:
         runtime=10,
     params:
         invariance=config["invariance"],
+        pairs=config["correlations"],
     script:
         "../scripts/comparability.py"

@@ -8,6 +8,8 @@ rule tables:
         sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
         comparability="results/tables/comparability.csv",
+        scale_sensitivity="results/tables/scale_sensitivity.csv",
+        scale_changes="results/tables/scale_changes.csv",
         published=config["published"] or [],
     output:
         trust=report(

@@ -62,3 +62,28 @@ def with_footnotes(markdown: str, lines: list[str]) -> str:
     if not lines:
         return markdown
     return markdown + "".join(f"{line}  \n" for line in lines)
+
+
+def append_rows(table: pd.DataFrame, path) -> pd.DataFrame:
+    """``table`` with the rows of the CSV at ``path`` added below (nothing when it is empty)."""
+    extra = pd.read_csv(path)
+    if extra.empty:
+        return table
+    return pd.concat([table, extra], ignore_index=True)
+
+
+def scale_footnote_lines(path) -> list[str]:
+    """One footnote line listing the cross-wave share changes that depend on the mapping of
+    the six-point scale (results/tables/scale_changes.csv)."""
+    changes = pd.read_csv(path)
+    if changes.empty or not changes["depends_on_mapping"].any():
+        return []
+    flagged = changes[changes["depends_on_mapping"]]
+    items = flagged.drop_duplicates(["country", "from_wave", "to_wave", "institution"])
+    listed = ", ".join(
+        f"{r.country} {r.institution} {r.from_wave}→{r.to_wave}" for r in items.itertuples()
+    )
+    return [
+        "Scale change (six-point W5 vs four points): the sign or significance of these changes "
+        f"depends on how the six points are mapped (results/tables/scale_changes.csv): {listed}."
+    ]

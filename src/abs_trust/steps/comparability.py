@@ -36,16 +36,17 @@ def comparability_job(input, output, params) -> str:
     items = options.get("items") or default_items(coverage)
     metas = [json.loads(Path(p).read_text()) for p in input.metas]
     points = {m["wave"]: m["scale"]["points"] for m in metas}
-    columns = ["country"] + [f"trust_{i}" for i in items]
+    trust_columns = [f"trust_{i}" for i in INSTITUTIONS]
     frames = {}
     for meta, path in zip(metas, input.parquets, strict=True):
-        frame = pd.read_parquet(path, columns=columns)
-        frames[meta["wave"]] = frame.astype({c: "float64" for c in columns[1:]})
+        frame = pd.read_parquet(path, columns=["country", *trust_columns])
+        frames[meta["wave"]] = frame.astype({c: "float64" for c in trust_columns})
     start = time.perf_counter()
     table = invariance_table(
         frames, points, items, options.get("cutoffs"), int(options.get("min_n", 50))
     )
     seconds = time.perf_counter() - start
+    scale_summary = _scale_sensitivity(frames, metas, points, input, output, params)
     table.to_csv(output.invariance, index=False)
     index = coverage[["country", "wave"]].drop_duplicates()
     comparability_levels(table, index).to_csv(output.levels, index=False)
@@ -53,5 +54,29 @@ def comparability_job(input, output, params) -> str:
     return (
         f"{len(items)} items ({', '.join(items)}); {fitted} invariance models over "
         f"{table[['comparison', 'wave', 'country']].drop_duplicates().shape[0]} comparisons "
-        f"fitted in {seconds:.2f} s"
+        f"fitted in {seconds:.2f} s; {scale_summary}"
+    )
+
+
+def _scale_sensitivity(frames, metas, points, input, output, params) -> str:
+    """Shares and r of six-point waves under each mapping, and the changes they move."""
+    from abs_trust.stats.scale_sensitivity import (
+        mapping_dependent_changes,
+        scale_mapping_sensitivity,
+    )
+
+    order = [m["wave"] for m in metas]
+    rows = scale_mapping_sensitivity(frames, points, order, INSTITUTIONS, params.pairs)
+    years = {(m["wave"], c): v["year"] for m in metas for c, v in m["countries"].items()}
+    keys = zip(rows["country"], rows["wave"], strict=True)
+    rows.insert(2, "year", [years.get((w, c)) for c, w in keys])
+    rows = rows.astype({"year": "Int64"})
+    rows.to_csv(output.scale_sensitivity, index=False)
+    shares = stack(input.trust)
+    changes = mapping_dependent_changes(rows, shares, points, order)
+    changes.to_csv(output.scale_changes, index=False)
+    flagged = changes.loc[changes["depends_on_mapping"], ["country", "institution"]]
+    return (
+        f"{len(rows)} scale-mapping rows; {len(flagged.drop_duplicates())} cross-wave share "
+        "changes whose sign or significance depends on the six-point mapping"
     )

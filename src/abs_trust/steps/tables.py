@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from abs_trust.outputs.comparability_notes import add_note_column, footnote_lines, with_footnotes
+from abs_trust.outputs.comparability_notes import (
+    add_note_column,
+    append_rows,
+    footnote_lines,
+    scale_footnote_lines,
+    with_footnotes,
+)
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.report import summary_rst
 from abs_trust.outputs.reproduction import checks_json, reproduction_texts
@@ -26,6 +32,8 @@ def tables_job(input, output, params) -> str:
         if name in ("trust", "correlations"):  # what measurement invariance licenses
             quantity = "shares" if name == "trust" else "correlations"
             table = add_note_column(table, levels, quantity)
+        if name == "sensitivity":  # the six-point wave under each mapping: rows added
+            table = append_rows(table, inp.scale_sensitivity)
         table.to_csv(out[name], index=False)
     # read back as the contract promises (e.g. an empty `controls` cell is "", not NaN)
     trust = pd.read_csv(out.trust)
@@ -43,7 +51,8 @@ def tables_job(input, output, params) -> str:
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
         params.nonresponse,
     )  # fmt: skip
-    write_text_atomic(out.country_md, with_footnotes(md, footnote_lines(levels)))
+    notes = footnote_lines(levels) + scale_footnote_lines(inp.scale_changes)
+    write_text_atomic(out.country_md, with_footnotes(md, notes))
     write_text_atomic(out.country_tex, tex)
     write_text_atomic(out.coverage_md, coverage_md)
 
