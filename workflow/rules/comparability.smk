@@ -30,7 +30,10 @@ rule comparability:
             "results/tables/scale_changes.csv",
             caption="../report/scale_changes.rst",
             category="Comparability",
-            labels={"table": "changes that depend on the W5 scale mapping", "waves": "all"},
+            labels={
+                "table": "changes that depend on the W5 scale mapping",
+                "waves": "all",
+            },
         ),
     log:
         "logs/comparability.log",
