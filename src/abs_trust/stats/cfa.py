@@ -207,71 +207,93 @@ def _local_index(layout: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _information(x, layout, local, weights, p):
-    """Expected Hessian of F (Fisher information): sum_g w_g [J_S' (Sigma^-1 (x) Sigma^-1) J_S
-    + 2 J_mu' Sigma^-1 J_mu], J the Jacobians of vec Sigma_g and mu_g."""
+    """Expected Hessian of F (Fisher information), closed form for the one-factor model.
+
+    H_ab = sum_g w_g [tr(A dSigma_a A dSigma_b) + 2 dmu_a' A dmu_b], A = Sigma_g^-1; with
+    u = A lambda and s = lambda' A lambda the blocks are (i, j items): lambda-lambda
+    2 phi^2 (u_i u_j + s A_ij) + 2 kappa^2 A_ij; lambda-theta 2 phi A_ij u_j; lambda-phi
+    2 phi s u_i; theta-theta A_ij^2; theta-phi u_i^2; phi-phi s^2; lambda-nu 2 kappa A_ij;
+    lambda-kappa 2 kappa u_i; nu-nu 2 A_ij; nu-kappa 2 u_i; kappa-kappa 2 s.
+    """
     lam, _nu, _theta, phi, kappa = _unpack(x, layout)
-    sigma, _mu = _implied(*_unpack(x, layout))
-    inv = np.linalg.inv(sigma)
+    sigma, _mu = _implied(lam, _nu, _theta, phi, kappa)
+    a = np.linalg.inv(sigma)
+    u = np.einsum("gij,gj->gi", a, lam)
+    s = np.einsum("gi,gi->g", lam, u)
     n_groups, k = local.shape
-    eye = np.eye(p)
-    js = np.zeros((n_groups, p, p, k))
-    dl = eye[None, :, None, :] * lam[:, None, :, None]
-    js[..., :p] = phi[:, None, None, None] * (dl + dl.transpose(0, 2, 1, 3))
-    js[..., 2 * p : 3 * p] = eye[:, None, :] * eye[None, :, :]
-    js[..., 3 * p] = lam[:, :, None] * lam[:, None, :]
-    jm = np.zeros((n_groups, p, k))
-    jm[..., :p] = kappa[:, None, None] * eye
-    jm[..., p : 2 * p] = eye
-    jm[..., 3 * p + 1] = lam
-    t = np.einsum("gac,gcdk,gdb->gabk", inv, js, inv)
-    h_local = np.einsum("gabk,gabl->gkl", js, t) + 2 * np.einsum("gak,gab,gbl->gkl", jm, inv, jm)
-    h_local *= weights[:, None, None]
+    ph, ka = phi[:, None, None], kappa[:, None, None]
+    uu = u[:, :, None] * u[:, None, :]
+    h = np.zeros((n_groups, k, k))  # diagonal blocks in full, cross blocks above only
+    L, N, T, F, K = slice(0, p), slice(p, 2 * p), slice(2 * p, 3 * p), 3 * p, 3 * p + 1
+    h[:, L, L] = 2 * ph**2 * (uu + s[:, None, None] * a) + 2 * ka**2 * a
+    h[:, N, N] = 2 * a
+    h[:, T, T] = a**2
+    h[:, F, F] = s**2
+    h[:, K, K] = 2 * s
+    cross = np.zeros_like(h)
+    cross[:, L, T] = 2 * ph * a * u[:, None, :]
+    cross[:, L, F] = 2 * phi[:, None] * s[:, None] * u
+    cross[:, L, N] = 2 * ka * a
+    cross[:, L, K] = 2 * kappa[:, None] * u
+    cross[:, T, F] = u**2
+    cross[:, N, K] = 2 * u
+    h += cross + np.swapaxes(cross, 1, 2)
+    h *= weights[:, None, None]
     n_free = len(x)
-    h = np.zeros((n_free, n_free))
-    for g in range(n_groups):
-        keep = local[g] >= 0
-        idx = local[g][keep]
-        h[np.ix_(idx, idx)] += h_local[g][np.ix_(keep, keep)]
-    return h
+    index = np.where(local >= 0, local, n_free)  # fixed parameters land in a dropped slot
+    full = np.zeros((n_free + 1, n_free + 1))
+    np.add.at(full, (index[:, :, None], index[:, None, :]), h)
+    return full[:n_free, :n_free]
 
 
-def _solve_blocks(h: np.ndarray, rhs: np.ndarray, local: np.ndarray) -> np.ndarray:
+def _partition(local: np.ndarray, n_free: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shared parameters (in more than one group) and each group's own, padded with -1."""
+    counts = np.bincount(local[local >= 0], minlength=n_free)
+    shared = np.flatnonzero(counts > 1)
+    own = [[i for i in row if i >= 0 and counts[i] == 1] for row in local]
+    width = max(len(o) for o in own)
+    own_idx = np.full((len(own), width), -1)
+    for g, o in enumerate(own):
+        own_idx[g, : len(o)] = o
+    return shared, own_idx
+
+
+def _solve_blocks(h: np.ndarray, rhs: np.ndarray, shared: np.ndarray, own_idx: np.ndarray):
     """Solve h z = rhs through the Schur complement of the parameters shared across groups.
 
     The information is block-diagonal in each group's own parameters, bordered by the few
-    shared ones (equal loadings, intercepts): small solves only, so no multithreaded LAPACK
-    call on a large matrix (which, on a loaded machine, cost 10x the arithmetic).
+    shared ones (equal loadings, intercepts): a batch of small solves (padded to one size
+    with identity rows) and one small system, never a multithreaded LAPACK call on a large
+    matrix (which, on a loaded machine, cost 10x the arithmetic).
     """
-    counts = np.bincount(local[local >= 0], minlength=len(rhs))
-    shared = np.flatnonzero(counts > 1)
-    z_parts, schur, reduced = [], h[np.ix_(shared, shared)].copy(), rhs[shared].copy()
-    for row in local:
-        own = np.array([i for i in row if i >= 0 and counts[i] == 1], dtype=int)
-        if not len(own):
-            continue
-        a = h[np.ix_(own, own)]
-        b = h[np.ix_(own, shared)]
-        solved = np.linalg.solve(a, np.column_stack([rhs[own], b]))
-        z_parts.append((own, solved))
-        schur -= b.T @ solved[:, 1:]
-        reduced -= b.T @ solved[:, 0]
+    valid = own_idx >= 0
+    safe = np.where(valid, own_idx, 0)
+    both = valid[:, :, None] & valid[:, None, :]
+    blocks = np.where(both, h[safe[:, :, None], safe[:, None, :]], 0.0)
+    blocks += np.eye(own_idx.shape[1]) * (~valid)[:, :, None]
+    border = h[safe][:, :, shared] * valid[:, :, None]
+    right = np.concatenate([(rhs[safe] * valid)[:, :, None], border], axis=2)
+    solved = np.linalg.solve(blocks, right)
     z = np.zeros_like(rhs)
     if len(shared):
+        schur = h[np.ix_(shared, shared)] - np.einsum("gms,gmt->st", border, solved[:, :, 1:])
+        reduced = rhs[shared] - np.einsum("gms,gm->s", border, solved[:, :, 0])
         z[shared] = np.linalg.solve(schur, reduced)
-    for own, solved in z_parts:
-        z[own] = solved[:, 0] - solved[:, 1:] @ z[shared]
+    own = solved[:, :, 0] - np.einsum("gms,s->gm", solved[:, :, 1:], z[shared])
+    z[own_idx[valid]] = own[valid]
     return z
 
 
 def _fisher_scoring(x, args, local, tol=1e-10, max_iter=500):
     """Minimise F by Fisher scoring with step halving; returns x, F, gradient, converged."""
     layout, _mom, weights, _logdet_s, p = args
+    shared, own_idx = _partition(local, len(x))
     f, grad = _objective(x, *args)
     for _ in range(max_iter):
         if np.max(np.abs(grad)) < tol:
             return x, f, grad, True
         h = _information(x, layout, local, weights, p)
-        step = -_solve_blocks(h, grad, local)
+        step = -_solve_blocks(h, grad, shared, own_idx)
         for _halving in range(30):
             f_new, g_new = _objective(x + step, *args)
             if f_new <= f + 1e-14:
@@ -293,8 +315,6 @@ def fit_level(level: str, mom: Moments, start: dict | None = None) -> tuple[Fit,
     sqrt(max(chi2 / (N df) - 1 / N, 0)) sqrt(G) (Steiger's multi-group correction, as lavaan).
     """
     n_groups, p = mom.mean.shape
-    if level == "configural" and n_groups > 1:
-        return _configural_by_group(mom)
     layout = _layout(level, n_groups, p)
     weights = mom.n / mom.n.sum()
     logdet_s = np.linalg.slogdet(mom.cov)[1]
@@ -338,41 +358,4 @@ def fit_level(level: str, mom: Moments, start: dict | None = None) -> tuple[Fit,
         mu=mu,
     )
     estimates = {"lam": lam, "nu": nu, "theta": theta, "phi": phi, "kappa": kappa}
-    return fit, estimates
-
-
-def _configural_by_group(mom: Moments) -> tuple[Fit, dict]:
-    """The configural model shares nothing across groups: F is the N_g/N-weighted sum of the
-    groups' own discrepancies, so each group is fitted alone (small systems, same optimum)."""
-    fits, parts = [], []
-    for g in range(len(mom.n)):
-        one = Moments(mom.n[g : g + 1], mom.mean[g : g + 1], mom.cov[g : g + 1])
-        fit, est = fit_level("configural", one)
-        fits.append(fit)
-        parts.append(est)
-    n_groups, p = mom.mean.shape
-    n_total = mom.n.sum()
-    chisq = float(sum(f.chisq for f in fits))
-    npar = sum(f.npar for f in fits)
-    df = int(n_groups * (p * (p + 1) // 2 + p) - npar)
-    sigma = np.concatenate([f.sigma for f in fits])
-    mu = np.concatenate([f.mu for f in fits])
-    base, base_df = baseline_chisq(mom)
-    den = max(chisq - df, base - base_df, 0.0)
-    fit = Fit(
-        level="configural",
-        chisq=chisq,
-        df=df,
-        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
-        cfi=1.0 if den == 0 else 1.0 - max(chisq - df, 0.0) / den,
-        rmsea=float(np.sqrt(max(chisq / (n_total * df) - 1.0 / n_total, 0.0)) * np.sqrt(n_groups))
-        if df > 0
-        else 0.0,
-        srmr=_srmr(mom, sigma, mu),
-        npar=npar,
-        converged=all(f.converged for f in fits),
-        sigma=sigma,
-        mu=mu,
-    )
-    estimates = {k: np.concatenate([e[k] for e in parts]) for k in parts[0]}
     return fit, estimates
