@@ -105,3 +105,9 @@ def test_notes_follow_the_level_each_quantity_needs():
     assert noted["comparability"].iloc[0].startswith("across the countries of W4")
     assert noted["x"].tolist() == [1, 2]
     assert footnote_lines(levels)[0].startswith("Measurement invariance")
+
+
+def test_waves_are_put_in_time_order():
+    from abs_trust.steps.comparability import wave_key
+
+    assert sorted(["W3", "W10", "W1", "W5"], key=wave_key) == ["W1", "W3", "W5", "W10"]

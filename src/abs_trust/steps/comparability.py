@@ -18,6 +18,12 @@ from abs_trust.outputs.comparability_notes import comparability_levels
 from abs_trust.outputs.wave_tables import stack
 
 
+def wave_key(wave: str) -> tuple:
+    """W1 < W2 < ... < W10 (by number), other ids after them by name."""
+    digits = "".join(ch for ch in wave if ch.isdigit())
+    return (0, int(digits), wave) if digits else (1, 0, wave)
+
+
 def default_items(coverage: pd.DataFrame) -> list[str]:
     """The institutions asked (a substantive answer) in every country-wave, in battery order."""
     asked = coverage.groupby("institution")["asked"].agg(["all", "size"])
@@ -35,10 +41,15 @@ def comparability_job(input, output, params) -> str:
     coverage = stack(input.coverage)
     items = options.get("items") or default_items(coverage)
     metas = [json.loads(Path(p).read_text()) for p in input.metas]
+    # in time order (the config may list waves in any order): "adjacent" and the groups'
+    # order in the tables follow the wave number
+    order = sorted(range(len(metas)), key=lambda i: wave_key(metas[i]["wave"]))
+    metas = [metas[i] for i in order]
+    parquets = [input.parquets[i] for i in order]
     points = {m["wave"]: m["scale"]["points"] for m in metas}
     trust_columns = [f"trust_{i}" for i in INSTITUTIONS]
     frames = {}
-    for meta, path in zip(metas, input.parquets, strict=True):
+    for meta, path in zip(metas, parquets, strict=True):
         frame = pd.read_parquet(path, columns=["country", *trust_columns])
         frames[meta["wave"]] = frame.astype({c: "float64" for c in trust_columns})
     start = time.perf_counter()
