@@ -36,7 +36,10 @@ def comparability_job(input, output, params) -> str:
     """Stack the provenance, fit the invariance models; return the log's summary line."""
     from abs_trust.stats.invariance import invariance_table
 
-    stack(input.harmonization).to_csv(output.harmonization, index=False)
+    provenance = stack(input.harmonization)
+    if "scale_points" in provenance:  # empty for demographics: kept an integer column
+        provenance["scale_points"] = provenance["scale_points"].astype("Int64")
+    provenance.to_csv(output.harmonization, index=False)
     options = dict(params.invariance)
     coverage = stack(input.coverage)
     items = options.get("items") or default_items(coverage)
