@@ -91,6 +91,7 @@ GOAL_COLD_FLOOR = 4.0  # cold wall <= 4x the floor
 GOAL_PEAK_MB = 1024.0  # peak tree memory < 1 GB
 GOAL_NOOP_DRY = 1.5  # no-op rerun <= 1.5x the dry run
 GOAL_BOOTSTRAP_S = 2.0  # 1,000 replicates of every China W3/W4 share
+GOAL_INVARIANCE_SHARE = 0.10  # invariance models < 10 % of the cold run's wall time
 BOOTSTRAP_REPS = 1000
 # Rules with a {wave} wildcard; every other rule is an aggregate over the waves.
 PER_WAVE_RULES = ("wave",)
@@ -493,6 +494,15 @@ def profile_run(cmd: list[str], workdir: Path, out: Path) -> Measurement:
     return cold_run(cmd, workdir, out, sample=True)
 
 
+def invariance_seconds(workdir: Path) -> float:
+    """The time the comparability job spent fitting the invariance models, from its log."""
+    import re
+
+    log = workdir / "logs" / "comparability.log"
+    found = re.search(r"invariance models .* fitted in ([0-9.]+) s", log.read_text())
+    return float(found.group(1)) if found else float("nan")
+
+
 def one_round(scratch: Path) -> dict:
     """Fixture: cold run, no-op rerun, dry run, floor and bootstrap, in a fresh copy."""
     workdir = scratch / "wf"
@@ -508,6 +518,7 @@ def one_round(scratch: Path) -> dict:
     boot = bootstrap_timing(files, scratch)
     return {
         "cold": cold,
+        "invariance_s": invariance_seconds(workdir),
         "profile": profile,
         "noop": noop,
         "dry": dry,
@@ -555,6 +566,7 @@ def full_round(scratch: Path, data: Path) -> dict:
     print(f"  {step} ...", file=sys.stderr, flush=True)
     command = snakemake_cmd("--quiet", config=config)
     cold = cold_run(command, workdir, scratch / "cold.out", sample=False)
+    invariance_s = invariance_seconds(workdir)
     print("  warm run, no-op, dry run, floor ...", file=sys.stderr, flush=True)
     for name in ("results", "data/interim"):
         shutil.rmtree(workdir / name)
@@ -579,6 +591,7 @@ def full_round(scratch: Path, data: Path) -> dict:
     boot = bootstrap_timing(fixture_files(workdir), scratch)
     return {
         "cold": cold,
+        "invariance_s": invariance_s,
         "profile": profile,
         "warm": warm,
         "noop": noop,
@@ -791,7 +804,14 @@ def summarise(rounds: list[dict], facts: dict, scale: str, data: dict | None) ->
         ratios["warm_floor_wall"] = ratio(med["warm"]["wall_s"], med["floor"]["wall_s"])
         ratios["warm_floor_cpu"] = ratio(med["warm"]["cpu_s"], med["floor"]["cpu_s"])
     peak = max(med[k]["peak_tree_mb"] for k in keys if k in SAMPLED and k != "floor_profile")
+    invariance_s = statistics.median(r["invariance_s"] for r in rounds)
+    invariance_share = invariance_s / med["cold"]["wall_s"]
     goals = [
+        (
+            f"invariance models {invariance_s:.2f} s < {GOAL_INVARIANCE_SHARE:.0%} of cold run",
+            f"{invariance_share:.1%}",
+            invariance_share < GOAL_INVARIANCE_SHARE,
+        ),
         (
             f"cold run <= {GOAL_COLD_FLOOR:g}x floor (wall)",
             f"{ratios['cold_floor_wall']:.1f}x",

@@ -90,3 +90,39 @@ def test_cross_national_outputs(all_waves):
         assert (all_waves / "results/figures" / name).stat().st_size > 10_000
     md = (all_waves / "results/tables/trust_by_country.md").read_text()
     assert "not comparable" in md  # W5's six-point note
+
+
+def test_comparability_outputs(all_waves):
+    tables = all_waves / "results/tables"
+    invariance = pd.read_csv(tables / "invariance.csv", keep_default_na=False)
+    across = invariance[invariance["comparison"] == "across_countries"]
+    assert set(across["wave"]) == {"W1", "W2", "W3", "W4", "W5", "W6"}
+    fitted = invariance[invariance["level"] != ""]
+    assert set(fitted["level"]) == {"configural", "metric", "scalar"}
+    assert fitted["converged"].astype(str).eq("True").all()
+    # China across its four-point waves only: W5's six points are not pooled with four
+    china = invariance[(invariance["comparison"] == "across_waves")
+                       & (invariance["country"] == "china")]  # fmt: skip
+    assert set(china["wave"]) == {"W1 W2 W3 W4"}
+    # every country-wave has its levels; a note wherever a level falls short
+    levels = pd.read_csv(tables / "comparability.csv", keep_default_na=False)
+    trust = pd.read_csv(tables / "institution_trust.csv", keep_default_na=False)
+    assert len(levels) == trust[["country", "wave"]].drop_duplicates().shape[0]
+    short = levels["across_countries"].isin(["none", "configural", "metric"])
+    assert (levels.loc[short, "note_shares"] != "").all()
+    noted = trust.merge(levels, on=["country", "wave"])
+    assert (noted["comparability"] == noted["note_shares"]).all()
+    # provenance: aggregates per code, one block per country x wave x variable
+    provenance = pd.read_csv(tables / "harmonization.csv", keep_default_na=False)
+    assert {"W1", "W6"} <= set(provenance["wave"]) and "respondent_id" not in provenance
+    w5 = provenance[(provenance["wave"] == "W5") & provenance["variable"].str.startswith("trust")]
+    assert (w5["scale_points"].astype(int) == 6).all()
+    assert w5["rule"].str.contains("top 3 of 6").all()
+    # scale mappings of W5: rows added to sensitivity.csv, the changes they move listed
+    sensitivity = pd.read_csv(tables / "sensitivity.csv")
+    mapped = sensitivity[sensitivity["convention"].str.startswith("scale_")]
+    assert set(mapped["wave"]) == {"W5"}
+    assert {"scale_top3_of_6", "scale_top2_of_6", "scale_cdf_matched_W4",
+            "scale_cdf_matched_W6"} <= set(mapped["convention"])  # fmt: skip
+    changes = pd.read_csv(tables / "scale_changes.csv")
+    assert set(changes["to_wave"]) | set(changes["from_wave"]) >= {"W4", "W5", "W6"}

@@ -30,6 +30,7 @@ FORBIDDEN = {
                          "jsonschema"},
     "cross_national_figure.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin",
                                  "jsonschema"},
+    "comparability.py": {"matplotlib", "statsmodels", "pyreadstat", "pingouin", "jsonschema"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
 }  # fmt: skip
 

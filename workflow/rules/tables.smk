@@ -26,6 +26,9 @@ rule tables:
         models=expand("results/tables/waves/{wave}/models.csv", wave=WAVES),
         sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
+        comparability="results/tables/comparability.csv",
+        scale_sensitivity="results/tables/scale_sensitivity.csv",
+        scale_changes="results/tables/scale_changes.csv",
         published=config["published"] or [],
     output:
         trust="results/tables/institution_trust.csv",

@@ -12,6 +12,7 @@ rule wave:
         coverage="results/tables/waves/{wave}/coverage.csv",
         models="results/tables/waves/{wave}/models.csv",
         sensitivity="results/tables/waves/{wave}/sensitivity.csv",
+        harmonization="results/tables/waves/{wave}/harmonization.csv",
     log:
         "logs/wave/{wave}.log",
     conda:

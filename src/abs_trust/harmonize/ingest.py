@@ -8,7 +8,7 @@ a single number is produced from it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +43,12 @@ def ingest_wave(
     crosswalk: Crosswalk,
     countries: list[str] | str,
     encoding: str | None = None,
+    on_releases: Callable[[list[ReleaseFile]], None] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Read, check and harmonize every file of one wave.
+
+    ``on_releases``, if given, is called with the checked release files (raw codes and
+    labels) before recoding: the wave job builds the harmonization provenance from them.
 
     Returns
     -------
@@ -67,6 +71,8 @@ def ingest_wave(
                 "declared_user_missing": sorted(release.missing_ranges),
             }
         )
+    if on_releases is not None:
+        on_releases(releases)
     frame = harmonize_releases(releases, spec, crosswalk)
     frame = select_countries(frame, countries, spec.wave, files)
     repeated = check_unique_ids(frame, spec.wave, files, spec.known_duplicate_ids)

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from abs_trust.outputs.comparability_notes import (
+    add_note_column,
+    append_rows,
+    footnote_lines,
+    scale_footnote_lines,
+    with_footnotes,
+)
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.html_tables import csv_page
 from abs_trust.outputs.report import summary_rst
@@ -48,8 +55,15 @@ CSV_VIEWS = {
 def tables_job(input, output, params) -> str:
     """Stack the waves' tables and write every table built from them; return the summary."""
     inp, out = input, output
+    levels = pd.read_csv(inp.comparability, dtype=str, keep_default_na=False)
     for name in WAVE_TABLES:
-        stack(inp[name]).to_csv(out[name], index=False)
+        table = stack(inp[name])
+        if name in ("trust", "correlations"):  # what measurement invariance licenses
+            quantity = "shares" if name == "trust" else "correlations"
+            table = add_note_column(table, levels, quantity)
+        if name == "sensitivity":  # the six-point wave under each mapping: rows added
+            table = append_rows(table, inp.scale_sensitivity)
+        table.to_csv(out[name], index=False)
     # read back as the contract promises (e.g. an empty `controls` cell is "", not NaN)
     trust = pd.read_csv(out.trust)
     corr = read_correlations(out.correlations)
@@ -68,7 +82,8 @@ def tables_job(input, output, params) -> str:
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
         params.nonresponse,
     )  # fmt: skip
-    write_text_atomic(out.country_md, country.markdown)
+    notes = footnote_lines(levels) + scale_footnote_lines(inp.scale_changes)
+    write_text_atomic(out.country_md, with_footnotes(country.markdown, notes))
     write_text_atomic(out.country_tex, country.latex)
     write_text_atomic(out.coverage_md, country.coverage_markdown)
     write_text_atomic(out.country_html, country.html)

@@ -17,9 +17,17 @@ def wave_job(input, output, params) -> str:
     # was checked, with the whole crosswalk file, when the workflow was parsed.
     crosswalk = parse_crosswalk(params.crosswalk, "the crosswalk", schema_checked=True)
     spec = crosswalk.wave(params.wave)
+    read = []
     frame, meta = ingest_wave(
-        list(input.files), spec, crosswalk, params.countries, encoding=params.encoding
-    )
+        list(input.files), spec, crosswalk, params.countries, encoding=params.encoding,
+        on_releases=read.extend,
+    )  # fmt: skip
+    if getattr(output, "harmonization", None):
+        from abs_trust.harmonize.provenance import provenance_table, variable_labels
+
+        labels = variable_labels(list(input.files), spec.variables())
+        provenance = provenance_table(read, spec, crosswalk, params.countries, labels)
+        provenance.to_csv(output.harmonization, index=False)
     write_wave(frame, meta, output.parquet, output.meta)
     for country, facts in meta["countries"].items():
         if facts["rows_repeating_an_id"]:
