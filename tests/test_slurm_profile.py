@@ -50,7 +50,7 @@ def test_node_environment_runs_the_job_command():
 @pytest.mark.workflow
 def test_profile_is_accepted_and_every_job_is_sized(tmp_path):
     """A dry run through the profile: Snakemake and the plugin accept every key, each job
-    has memory and a time limit, and the four aggregate jobs form one group job."""
+    has memory and a time limit, and every job after the waves is in the one group job."""
     workdir = scratch_copy(tmp_path)
     result = subprocess.run(
         [SNAKEMAKE, "--profile", "profiles/slurm", "-n"],
@@ -63,11 +63,12 @@ def test_profile_is_accepted_and_every_job_is_sized(tmp_path):
     assert result.returncode == 0, out[-3000:]
     rules = re.findall(r"^\s*rule (\w+):", out, re.MULTILINE)
     resources = re.findall(r"^\s*resources: (.*)$", out, re.MULTILINE)
-    assert len(rules) == len(resources) == 7  # two waves, four aggregate jobs, `all`
+    assert len(rules) == len(resources)
     sized = {rule: line for rule, line in zip(rules, resources, strict=True) if rule != "all"}
-    assert sorted(sized) == [
-        "cross_national_figure", "paper_figures", "published_gate", "tables", "wave",
-    ]  # fmt: skip
+    assert rules.count("wave") == 2 and len(sized) >= 5, rules
     for line in sized.values():
         assert re.search(r"\bmem_mb=\d+", line) and re.search(r"\bruntime=\d+", line), line
-    assert "Group job aggregate" in out
+    # the jobs after the waves are listed indented, inside the group job
+    group = out[out.index("Group job aggregate") :]
+    grouped = set(re.findall(r"^ {4}rule (\w+):", group, re.MULTILINE))
+    assert grouped == set(sized) - {"wave"}, (grouped, set(sized))
