@@ -1,14 +1,25 @@
+import json
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 # Only light modules here (no pandas): the workflow is parsed on every run, dry runs included.
 from abs_trust.config import (
+    check_config_values,
     check_figure_waves,
     codebook_candidates,
+    configured_waves,
+    fixture_waves,
+    paper_plan,
     read_yaml,
+    validate as validate_file,
     wave_files,
     weighted_headline,
 )
+from abs_trust.errors import ConfigError
 from abs_trust.harmonize.crosswalk import parse_crosswalk, wave_entry
+from abs_trust.readers.files import check_release_files, file_stamp, snakemake_safe
+from abs_trust import run_state
 
 min_version("9.0")
 
@@ -16,39 +27,84 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# Snakemake reads config files with plain YAML, which keeps the last of two equal keys
+# silently (`strict: true` ... `strict: false`): every file it read is read again, strictly.
+for _path in workflow.configfiles:
+    read_yaml(_path)
+
 # Defaults are filled in; an unknown or mistyped key stops the run before any job starts.
 validate(config, "../schemas/config.schema.yaml")
+# `make report` passes the last run's recorded config: the report must be of that run.
+run_state.check_report_config(config, workflow.overwrite_configfiles)
 
 # The crosswalk is validated (JSON Schema + cross-field rules) when the workflow is parsed,
 # so a typo fails before any job starts.
 CROSSWALK_RAW = read_yaml(config["crosswalk"])
 CROSSWALK = parse_crosswalk(CROSSWALK_RAW, config["crosswalk"])
-WAVES = list(config["waves"])
+# Exactly the waves the user configured; the synthetic fixture only when they name none.
+WAVE_ENTRIES = configured_waves(config)
+WAVES = list(WAVE_ENTRIES)
+if not WAVES:
+    raise ConfigError(
+        "config: no waves to read; name your release files under `waves:`"
+    )
 for _wave in WAVES:
     CROSSWALK.wave(_wave)
 if config["countries"] != "all":
     for _country in config["countries"]:
         CROSSWALK.country_code(_country)
-TABLE4_WAVES = config["table4"].get("waves", WAVES)
-FIGURE1_WAVES = config["figure1"].get("waves", WAVES)
-check_figure_waves(CROSSWALK, WAVES, TABLE4_WAVES, FIGURE1_WAVES)
+SYNTHETIC_WAVES, MIXED_FIXTURE = fixture_waves(config)
+check_config_values(config, CROSSWALK, WAVES)
+# Every configured file must be there and readable before anything runs, even when results
+# of an earlier run exist (Snakemake would otherwise report "Nothing to be done").
+check_release_files((w, f) for w in WAVES for f in wave_files(config, w))
+if config["published"]:
+    validate_file(
+        read_yaml(config["published"]), "published.schema.yaml", config["published"]
+    )
+# Table 4 and Figure 1 follow the configured data (not applicable when it lacks them).
+TABLE4 = paper_plan(config, "table4", WAVES, CROSSWALK)
+FIGURE1 = paper_plan(config, "figure1", WAVES, CROSSWALK)
+check_figure_waves(CROSSWALK, WAVES, TABLE4["waves"], FIGURE1["waves"])
+# Small cells and unusable weights (config: min_cell_size, min_effective_n, max_weight_share)
+ESTIMATE_RULES = {
+    key: config[key] for key in ("min_cell_size", "min_effective_n", "max_weight_share")
+}
 
 
 wildcard_constraints:
     wave="|".join(WAVES),
 
 
-def input_files(wildcards):
+def release_files(wildcards):
     return wave_files(config, wildcards.wave)
+
+
+def _codebooks(wave):
+    found = []
+    for path in wave_files(config, wave):
+        if path.lower().endswith(".csv"):
+            found += [str(c) for c in codebook_candidates(path) if c.exists()]
+    return found
+
+
+def input_files(wildcards):
+    """The release files Snakemake can track as inputs. A path with {x} or <x> in it would be
+    read as a wildcard or path variable: that file reaches the job as a parameter only, and
+    `file_stamps` reruns the job when it changes."""
+    return [f for f in release_files(wildcards) if snakemake_safe(f)]
 
 
 def codebooks(wildcards):
     """A CSV release's sidecar codebook is an input too: editing it reruns the ingest."""
-    found = []
-    for path in wave_files(config, wildcards.wave):
-        if path.lower().endswith(".csv"):
-            found += [str(c) for c in codebook_candidates(path) if c.exists()]
-    return found
+    return [f for f in _codebooks(wildcards.wave) if snakemake_safe(f)]
+
+
+def file_stamps(wildcards):
+    """Size and modification time of every file the wave reads: a file replaced by another,
+    even one with an older time, reruns the wave (and everything computed from it)."""
+    paths = release_files(wildcards) + _codebooks(wildcards.wave)
+    return {path: file_stamp(path) for path in paths}
 
 
 def crosswalk_entry(wildcards):
@@ -66,13 +122,16 @@ def all_outputs():
         "results/tables/coverage.csv",
         "results/tables/models.csv",
         "results/tables/sensitivity.csv",
+        "results/tables/weights.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
         "results/tables/trust_by_country.md",
         "results/tables/trust_by_country.tex",
         "results/tables/coverage.md",
+        "results/tables/weights.md",
         "results/reproduction.json",
         "results/reproduction.md",
+        "results/provenance.json",
         "results/report/summary.rst",
     ]
     for figure in (
@@ -81,25 +140,81 @@ def all_outputs():
         "correlation_by_country",
     ):
         outputs += [f"results/figures/{figure}.{ext}" for ext in ("png", "svg", "pdf")]
-    if config.get("published"):
-        outputs.append("results/reproduction.passed")
     return outputs
+
+
+GATE_VERDICT = "results/reproduction.passed"
+
+
+def gate_applicable(checks_json):
+    """Whether any published check applies to this run's data (some may not: a wave or the
+    published country missing). Read from the `tables` checkpoint's reproduction.json.
+    """
+    checks = json.loads(Path(checks_json).read_text(encoding="utf-8"))
+    return any(check["ok"] is not None for check in checks)
+
+
+def gate_verdict(wildcards):
+    """results/reproduction.passed, only when a published check applies to this run: no
+    verdict stands for checks that were never made."""
+    if not config["published"]:
+        return []
+    checks = checkpoints.tables.get().output.reproduction_json
+    return [GATE_VERDICT] if gate_applicable(checks) else []
+
+
+def this_runs_outputs():
+    """Every output of this configuration: the rules' outputs, per wave for the configured
+    waves, the verdict only when a published check applies."""
+    outputs = []
+    for rule in workflow.rules:
+        for pattern in map(str, rule.output):
+            if "{wave}" in pattern:
+                outputs += [pattern.replace("{wave}", wave) for wave in WAVES]
+            elif pattern != GATE_VERDICT:
+                outputs.append(pattern)
+    checks = Path("results/reproduction.json")
+    if config["published"] and checks.exists() and gate_applicable(checks):
+        outputs.append(GATE_VERDICT)
+    return outputs
+
+
+def output_patterns():
+    return run_state.output_patterns(
+        str(f) for rule in workflow.rules for f in rule.output
+    )
+
+
+def start_run():
+    run_state.start_run(config, workflow.configfiles)
+
+
+def finish_run(success):
+    removed = run_state.finish_run(success, this_runs_outputs(), output_patterns())
+    if removed:
+        print(
+            f"abs-trust: removed {len(removed)} result file(s) not from this run "
+            f"({', '.join(removed[:5])}{', ...' if len(removed) > 5 else ''})"
+        )
 
 
 def run_summary(success):
     """The last lines of a run: what was produced and the verdict, or where to look."""
-    from pathlib import Path
-
     if not success:
         return (
             "abs-trust: the run FAILED. The failing job's log is named above (logs/...); "
-            "results/reproduction.md lists every published check if the gate failed."
+            "results/reproduction.md lists every published check if the gate failed. "
+            f"Outputs of earlier runs were removed ({run_state.FAILED} lists them)."
         )
     lines = ["", "abs-trust: outputs"]
     lines += [f"  {path}" for path in all_outputs() if Path(path).exists()]
-    verdict = Path("results/reproduction.passed")
+    verdict = Path(GATE_VERDICT)
     if verdict.exists():
         lines.append(
             f"Reproduction verdict: {verdict.read_text().strip()} (results/reproduction.md)"
+        )
+    else:
+        lines.append(
+            "Reproduction verdict: not applicable to this run (results/reproduction.md)"
         )
     return "\n".join(lines)

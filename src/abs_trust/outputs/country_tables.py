@@ -9,7 +9,7 @@ import pandas as pd
 
 from abs_trust.harmonize.crosswalk import INSTITUTION_LABELS
 from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, wide_latex, wide_markdown
-from abs_trust.outputs.table4 import SYNTHETIC_NOTE
+from abs_trust.outputs.table4 import SUPPRESSED, SYNTHETIC_NOTE, withheld_marker, withheld_notes
 
 DENOMINATOR = {"exclude": "excluded", "as_not_trusting": "counted as not trusting"}
 
@@ -28,22 +28,54 @@ def trust_by_country(trust: pd.DataFrame, weighted: dict[str, bool], nonresponse
     wide = rows.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="pct_trust"
     )
+    wide = _mark_withheld(wide, rows)
     columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
     return wide[columns].reset_index()
+
+
+def _mark_withheld(wide: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Cells whose share is not shown (``note``: too few respondents, unusable weights) get
+    their marker instead of the dash that means "not asked"."""
+    if "note" not in rows:
+        return wide
+    marked = rows.assign(marker=rows["note"].fillna("").map(withheld_marker))
+    marked = marked[marked["marker"] != ""]
+    if marked.empty:
+        return wide
+    wide = wide.astype(object)
+    for row in marked.itertuples():
+        wide.loc[(row.country, row.wave, row.year), row.institution] = row.marker
+    return wide.sort_index()
+
+
+NOT_IN_FILE_CELL = "not in file"
+
+
+def _coverage_cell(row) -> str:
+    note = row.get("note")
+    note = note if isinstance(note, str) else ""
+    if note == "country not in this wave's file":
+        return NOT_IN_FILE_CELL
+    if not row["asked"]:
+        return NOT_ASKED
+    if note.startswith("suppressed"):
+        return SUPPRESSED
+    return fmt_share(100 * row["nonresponse_share"])
 
 
 def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
     """Coverage as country × wave rows: the nonresponse share per item, or not asked."""
-    cells = coverage.assign(
-        cell=lambda d: d.apply(
-            lambda r: fmt_share(100 * r["nonresponse_share"]) if r["asked"] else NOT_ASKED, axis=1
-        )
-    )
+    # a country absent from a wave's file has no year there: kept as a row, year "—"
+    year = pd.to_numeric(coverage["year"]).astype("Int64").fillna(-1)
+    coverage = coverage.assign(year=year)
+    cells = coverage.assign(cell=lambda d: d.apply(_coverage_cell, axis=1))
     wide = cells.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="cell", aggfunc="first"
     )
     columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
-    return wide[columns].reset_index()
+    wide = wide[columns].reset_index()
+    wide["year"] = wide["year"].astype(object).where(wide["year"] != -1, NOT_ASKED)
+    return wide
 
 
 def _weighting_note(meta: Mapping, wanted: bool) -> str:
@@ -68,8 +100,13 @@ def country_texts(
     metas: Sequence[Mapping],
     weighted: Mapping[str, bool],
     nonresponse: str,
+    extra_notes: Sequence[str] = (),
+    min_cell_size: int | None = None,
 ) -> tuple[str, str, str, str]:
-    """Shares by country x wave (Markdown, LaTeX), the coverage table (Markdown), a summary."""
+    """Shares by country x wave (Markdown, LaTeX), the coverage table (Markdown), a summary.
+
+    ``extra_notes`` follow each table's own notes (e.g. the files they were computed from).
+    """
     notes = [
         "Share trusting (the scale's trusting categories), %, by country and wave; "
         f"{'; '.join(_weighting_note(m, weighted[m['wave']]) for m in metas)}; nonresponse "
@@ -82,16 +119,30 @@ def country_texts(
     if any(m["synthetic"] for m in metas):
         notes.append(SYNTHETIC_NOTE)
     wide = trust_by_country(trust, dict(weighted), nonresponse)
+    cells = wide.drop(columns=["country", "wave", "year"]).to_numpy().ravel()
+    notes += withheld_notes([c for c in cells if isinstance(c, str)], min_cell_size)
+    notes += list(extra_notes)
     title = "Trust in institutions by country and wave (%)"
     cov_notes = [
         "Item nonresponse (% of respondents: don't know, can't choose, decline, missing); "
         "— = not asked (no substantive answer) or no such item in the wave."
     ]
+    cov_wide = coverage_wide(coverage)
+    cov_cells = set(cov_wide.drop(columns=["country", "wave", "year"]).to_numpy().ravel())
+    if NOT_IN_FILE_CELL in cov_cells:
+        cov_notes.append(
+            f"{NOT_IN_FILE_CELL} = the country is configured but has no respondents in this "
+            "wave's file(s): skipped in that wave."
+        )
+    if SUPPRESSED in cov_cells:
+        cov_notes.append(
+            f"{SUPPRESSED} = not shown: the country-wave has fewer than "
+            f"{min_cell_size or 'min_cell_size'} respondents."
+        )
+    cov_notes += list(extra_notes)
     return (
         wide_markdown(wide, title, notes),
         wide_latex(wide, title, notes, "tab:trust-by-country"),
-        wide_markdown(
-            coverage_wide(coverage), "Trust items asked, and their nonresponse (%)", cov_notes
-        ),
+        wide_markdown(cov_wide, "Trust items asked, and their nonresponse (%)", cov_notes),
         f"cross-national: {len(wide)} country-waves x {wide.shape[1] - 3} institutions",
     )

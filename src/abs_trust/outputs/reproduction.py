@@ -119,7 +119,10 @@ def evaluate(
             "note": "",
         }
         if not set(waves_needed) <= set(waves):
-            entry["note"] = f"wave(s) {sorted(set(waves_needed) - set(waves))} not in this run"
+            entry["note"] = (
+                f"wave(s) {sorted(set(waves_needed) - set(waves))} not in this run's data for "
+                f"{country}"
+            )
             results.append(entry)
             continue
         if check["quantity"] == "share":
@@ -282,7 +285,8 @@ def reproduction_texts(
         )
         return [], md, "no published numbers configured"
     published = validate(read_yaml(published_path), "published.schema.yaml", published_path)
-    waves = [m["wave"] for m in metas]
+    # a wave without respondents of the published country cannot check its numbers
+    waves = [m["wave"] for m in metas if published["country"] in m["countries"]]
     results = evaluate(published, trust, corr, waves)
     synthetic = any(m["synthetic"] for m in metas)
     sources = [s["path"] for m in metas for s in m["sources"]]

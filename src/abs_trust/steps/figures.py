@@ -1,13 +1,20 @@
 """The figure jobs: the paper's figures (Figure 1, the Table 4 chart) and the cross-national
-correlation figure. They read the per-wave tables, so they run beside the `tables` job."""
+correlation figure. They read the per-wave tables, so they run beside the `tables` job.
+
+Estimates that the tables do not show (too few respondents, unusable weights: their
+``note`` says so) are not drawn either, and a figure the configured data cannot give (the
+paper's figures on a run without China in W3 and W4) says that it is not applicable.
+"""
 
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pandas as pd
 
+from abs_trust.config import plan_with_data
 from abs_trust.outputs.figures.correlation_by_country import (
     correlation_rows,
     figure_correlation_by_country,
@@ -20,6 +27,9 @@ from abs_trust.outputs.figures.local_vs_ngo import (
 )
 from abs_trust.outputs.figures.style import save_figure
 from abs_trust.outputs.wave_tables import read_correlations
+from abs_trust.runner import log
+
+NOT_APPLICABLE = "not applicable to this run"
 
 
 def paper_figures_job(input, output, params) -> str:
@@ -27,38 +37,81 @@ def paper_figures_job(input, output, params) -> str:
     inp, out = input, output
     metas = {m["wave"]: m for m in (json.loads(Path(p).read_text()) for p in inp.metas)}
     synthetic = any(m["synthetic"] for m in metas.values())
+    figure1 = plan_with_data(params.figure1, metas, "figure1")
+    table4 = plan_with_data(params.table4, metas, "table4")
+    summary = []
 
-    corr = pd.concat([read_correlations(p) for p in inp.correlations], ignore_index=True)
-    frames = {
-        wave: pd.read_parquet(path, columns=FIGURE1_COLUMNS)
-        for wave, path in zip(params.figure1_waves, inp.parquets, strict=True)
-    }
-    panels, level_labels, _ = figure1_panels(
-        frames, [metas[w] for w in params.figure1_waves], corr, params.figure1_country,
-        params.figure1_weighted,
-    )  # fmt: skip
-    fig = figure_local_vs_ngo(panels, level_labels, synthetic)
+    if figure1["applicable"]:
+        corr = pd.concat([read_correlations(p) for p in inp.correlations], ignore_index=True)
+        frames = {
+            wave: pd.read_parquet(path, columns=FIGURE1_COLUMNS)
+            for wave, path in zip(figure1["waves"], inp.parquets, strict=True)
+        }
+        panels, level_labels, _ = figure1_panels(
+            frames, [metas[w] for w in figure1["waves"]], shown(corr, "Figure 1"),
+            figure1["country"], params.figure1_weighted,
+        )  # fmt: skip
+    if figure1["applicable"] and panels:
+        fig = figure_local_vs_ngo(panels, level_labels, synthetic)
+        summary.append(f"Figure 1: {len(panels)} panels")
+    else:
+        reason = figure1["reason"] or "no wave has a correlation that may be shown"
+        fig = not_applicable_figure("Figure 1 (Farid & Song 2020)", reason)
+        summary.append(f"Figure 1 {NOT_APPLICABLE}")
     save_figure(fig, [out.figure1_png, out.figure1_svg, out.figure1_pdf])
 
-    trust = pd.concat([pd.read_csv(p) for p in inp.trust], ignore_index=True)
-    rows = table4_rows(
-        trust, [metas[w] for w in params.table4_waves], params.table4_country,
-        params.table4_weighted, params.nonresponse,
-    )  # fmt: skip
-    fig = figure_institution_trust(rows, synthetic=synthetic)
+    if table4["applicable"]:
+        trust = pd.concat([pd.read_csv(p) for p in inp.trust], ignore_index=True)
+        rows = table4_rows(
+            shown(trust, "the Table 4 chart"), [metas[w] for w in table4["waves"]],
+            table4["country"], params.table4_weighted, params.nonresponse,
+        )  # fmt: skip
+    if table4["applicable"] and len(rows):
+        fig = figure_institution_trust(rows, synthetic=synthetic)
+        summary.append(
+            f"Table 4 chart: {rows['institution'].nunique()} institutions x "
+            f"{rows['year'].nunique()} years"
+        )
+    else:
+        reason = table4["reason"] or "no share that may be shown"
+        fig = not_applicable_figure("Table 4 chart (Farid & Song 2020)", reason)
+        summary.append(f"Table 4 chart {NOT_APPLICABLE}")
     save_figure(fig, [out.trust_png, out.trust_svg, out.trust_pdf])
-    return (
-        f"Figure 1: {len(panels)} panels; Table 4 chart: {rows['institution'].nunique()} "
-        f"institutions x {rows['year'].nunique()} years"
-        + (" (synthetic fixture)" if synthetic else "")
-    )
+    return "; ".join(summary) + (" (synthetic fixture)" if synthetic else "")
 
 
 def cross_national_figure_job(input, output, params) -> str:
     """Draw the correlation by country and wave (PNG, SVG, PDF); return the summary."""
     corr = pd.concat([read_correlations(p) for p in input.correlations], ignore_index=True)
     synthetic = any(json.loads(Path(p).read_text())["synthetic"] for p in input.metas)
-    rows = correlation_rows(corr, params.pair, params.weights_on)
-    fig = figure_correlation_by_country(rows, synthetic)
+    rows = correlation_rows(shown(corr, "the correlation figure"), params.pair, params.weights_on)
+    if rows.empty:
+        fig = not_applicable_figure(
+            "Correlation by country and wave", "no correlation of this run may be shown"
+        )
+    else:
+        fig = figure_correlation_by_country(rows, synthetic)
     save_figure(fig, [output.png, output.svg, output.pdf])
     return f"{rows['country'].nunique()} countries x {rows['wave'].nunique()} waves"
+
+
+def shown(table: pd.DataFrame, figure: str) -> pd.DataFrame:
+    """The rows of a table whose estimate is shown (not suppressed, not refused)."""
+    if "note" not in table:
+        return table
+    note = table["note"].fillna("").astype(str)
+    withheld = note.str.startswith("suppressed") | note.str.startswith("weighted estimate refused")
+    if withheld.any():
+        log.info("%s: %d estimate(s) not drawn (%s)", figure, int(withheld.sum()),
+                 "; ".join(sorted(set(note[withheld]))[:3]))  # fmt: skip
+    return table[~withheld]
+
+
+def not_applicable_figure(title: str, reason: str):
+    """A small figure that says, in words, why there is no figure for this run."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.5, 1.4))
+    fig.text(0.5, 0.68, f"{title}: {NOT_APPLICABLE}", ha="center", fontsize=11, weight="bold")
+    fig.text(0.5, 0.3, textwrap.fill(f"Because {reason}.", 90), ha="center", fontsize=9)
+    return fig
