@@ -268,7 +268,10 @@ def paper_plan(config: dict, key: str, waves: list[str], crosswalk) -> dict:
     country = spec.get("country", PAPER_COUNTRY)
     chosen = list(spec.get("waves", PAPER_WAVES))
     if spec.get("country") is not None:
-        crosswalk.country_code(country)  # an unknown slug is refused, naming the crosswalk
+        try:
+            crosswalk.country_code(country)
+        except ConfigError as exc:
+            raise ConfigError(f"config: {key}/country: {exc}") from None
     countries = config.get("countries", "all")
     absent = [w for w in chosen if w not in waves]
     reason = ""

@@ -15,6 +15,8 @@ import pandas as pd
 def _number(value, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
+    if abs(value) >= 1e7:  # a degenerate weight (1e300) in plain digits would fill the page
+        return f"{value:.3g}"
     return f"{value:,.{digits}f}"
 
 

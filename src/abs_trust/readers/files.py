@@ -50,8 +50,8 @@ def unreadable_reason(path: str | Path) -> str | None:
             pass
     except PermissionError:
         return (
-            "permission denied: this user may not read the file (the file itself is fine; "
-            "check its permissions, e.g. `chmod u+r`, or who runs the workflow)"
+            "permission denied: this user may not read the file (a permission problem, not a "
+            "damaged file: check its permissions, e.g. `chmod u+r`, or who runs the workflow)"
         )
     except OSError as exc:
         return f"cannot be opened ({exc.strerror or exc})"

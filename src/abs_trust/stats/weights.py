@@ -163,8 +163,9 @@ def weight_quality(
             elif refusal:
                 usable = False
                 notes.append(refusal.replace("weighted estimate refused: ", "unusable: "))
-            mean = float(w.mean()) if np.isfinite(w).all() else np.nan
-            if np.isfinite(mean) and abs(mean - 1) > MEAN_TOLERANCE:
+            with np.errstate(over="ignore"):
+                mean = float(w.mean())
+            if usable and np.isfinite(mean) and abs(mean - 1) > MEAN_TOLERANCE:
                 notes.append(
                     f"mean weight {mean:.3g}, not 1 (not scaled to the country's sample; "
                     "shares and r do not depend on the scale)"

@@ -16,7 +16,10 @@ def published_gate_job(input, output, params) -> str:
     failed = [r for r in results if r["ok"] is False]  # not-applicable checks are None
     if failed and params.strict:
         listing = "; ".join(
-            f"{r['id']}: published {r['published']:g}, reproduced {r['reproduced']}" for r in failed
+            f"{r['id']}: published {r['published']:g}, reproduced "
+            f"{r['reproduced'] if r['reproduced'] is not None else 'nothing'}"
+            + (f" ({r['note']})" if r.get("note") else "")
+            for r in failed
         )
         raise ReproductionError(
             f"{len(failed)} published check(s) failed ({listing}); see {input.md}. "
