@@ -77,7 +77,7 @@ def jobs_in_dry_run(output: str) -> list[tuple[str, str]]:
     """(rule, wave wildcard or '') for every job a dry run lists."""
     jobs, rule = [], None
     for line in output.splitlines():
-        if m := re.match(r"\s*(?:local)?rule (\w+):", line):
+        if m := re.match(r"\s*(?:local)?(?:rule|checkpoint) (\w+):", line):
             rule = m.group(1)
             jobs.append((rule, ""))
         elif rule and (m := re.search(r"wildcards: wave=(\w+)", line)):

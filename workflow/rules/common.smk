@@ -167,8 +167,8 @@ def this_runs_outputs():
     """Every output of this configuration: the rules' outputs, per wave for the configured
     waves, the verdict only when a published check applies."""
     outputs = []
-    for rule in workflow.rules:
-        for pattern in map(str, rule.output):
+    for each in workflow.rules:
+        for pattern in map(str, each.output):
             if "{wave}" in pattern:
                 outputs += [pattern.replace("{wave}", wave) for wave in WAVES]
             elif pattern != GATE_VERDICT:
@@ -181,7 +181,7 @@ def this_runs_outputs():
 
 def output_patterns():
     return run_state.output_patterns(
-        str(f) for rule in workflow.rules for f in rule.output
+        str(f) for each in workflow.rules for f in each.output
     )
 
 

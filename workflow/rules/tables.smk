@@ -101,7 +101,8 @@ checkpoint tables:
         table4_weighted=headline_weights(TABLE4["waves"]),
         weighted=headline_weights(WAVES),
         nonresponse=config["nonresponse"],
-        published=config["published"],
+        # the path itself, not only as an input: a path with {x} or <x> is no input
+        published=lambda wildcards: config["published"] or "",
         countries=config["countries"],
         include_fixture=config["include_fixture"],
         rules=ESTIMATE_RULES,

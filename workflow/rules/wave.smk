@@ -37,7 +37,6 @@ rule wave:
         file_stamps=file_stamps,
         # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
         crosswalk=crosswalk_entry,
-        crosswalk_path=config["crosswalk"],
         countries=config["countries"],
         encoding=lambda wildcards: WAVE_ENTRIES[wildcards.wave].get("encoding"),
         pairs=config["correlations"],

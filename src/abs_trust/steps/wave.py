@@ -15,9 +15,11 @@ NOT_IN_FILE = "country not in this wave's file"
 
 def wave_job(input, output, params) -> str:
     """Ingest one wave and write its per-wave tables; return the log's summary line."""
-    # The path only names the file in messages; the entry itself comes in as a parameter. Its
-    # JSON Schema was checked with the whole crosswalk when the workflow was parsed.
-    crosswalk = parse_crosswalk(params.crosswalk, params.crosswalk_path, schema_checked=True)
+    # The entry comes in as a parameter (its JSON Schema was checked with the whole crosswalk
+    # when the workflow was parsed); the crosswalk's path is no parameter, so that the same
+    # entry in another crosswalk file (one that adds a wave) reruns nothing.
+    source = getattr(params, "crosswalk_path", None) or "the crosswalk"
+    crosswalk = parse_crosswalk(params.crosswalk, source, schema_checked=True)
     spec = crosswalk.wave(params.wave)
     # every file from the parameter: a path Snakemake cannot take as an input (with {x} or
     # <x> in it) is not among input.files
