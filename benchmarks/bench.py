@@ -170,8 +170,8 @@ STEP_SECONDS = re.compile(r"\((\d+(?:\.\d+)?) s\)\s*$")
 JOB_SCRIPT = re.compile(r"/\.snakemake/scripts/tmp[^/.]*\.(?P<rule>[^/]+)\.py$")
 # A job forked from the preloaded interpreter, as its log records it (abs_trust.preload).
 PRELOAD_FORK = re.compile(r"\] (?P<rule>\w+)\.py: forked process (?P<pid>\d+)$", re.MULTILINE)
-# A job in the output of `snakemake -n`: "rule NAME:" (or localrule) then indented fields.
-DRY_RULE = re.compile(r"^(?:local)?rule (?P<rule>\w+):\s*$")
+# A job in the output of `snakemake -n`: "rule NAME:" (localrule, checkpoint) then its fields.
+DRY_RULE = re.compile(r"^(?:local)?(?:rule|checkpoint) (?P<rule>\w+):\s*$")
 DRY_FIELD = re.compile(r"^\s+(?P<key>wildcards|reason): (?P<value>.*)$")
 
 

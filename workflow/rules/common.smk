@@ -213,8 +213,12 @@ def run_summary(success):
         lines.append(
             f"Reproduction verdict: {verdict.read_text().strip()} (results/reproduction.md)"
         )
-    else:
+    elif config["published"]:
         lines.append(
             "Reproduction verdict: not applicable to this run (results/reproduction.md)"
+        )
+    else:
+        lines.append(
+            "Reproduction verdict: not checked (no published numbers configured)"
         )
     return "\n".join(lines)
