@@ -147,7 +147,9 @@ def check_report_config(config: dict, configfiles: Iterable) -> None:
         if marker.exists():
             raise ConfigError(
                 f"{marker}: the last run did not finish, so there is no run to report; "
-                "read that file, run the workflow again, then build the report"
+                "read that file, run the workflow again, then build the report (a failed "
+                "published check: results/reproduction.md lists every check, and "
+                "`strict: false` keeps the outputs of a run on other data)"
             )
     recorded = yaml.safe_load(RUN_CONFIG.read_text(encoding="utf-8")) or {}
     current = _plain(config)
