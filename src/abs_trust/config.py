@@ -85,7 +85,7 @@ def _with_string_keys(obj: Any) -> Any:
 @cache
 def _validator_class(defaults: bool):
     # jsonschema is imported here, not at the top: it is a tenth of a second of imports
-    # (jsonschema.protocols alone ~70 ms), and the workflow's jobs, which import this module,
+    # (jsonschema is a noticeable import), and the workflow's jobs, which import this module,
     # get config and crosswalk entries that were validated when the workflow was parsed.
     import jsonschema
 

@@ -4,9 +4,9 @@ from abs_trust.outputs.report import caption_values
 # The figures read the per-wave tables directly, so they run beside the `tables` job rather
 # than after it. Two jobs, the paper's figures and the cross-national one, so that the two
 # cores share the work that is left once the last wave is done. They are the longest jobs of
-# that tail (about 1.5 s of drawing each at full scale, against 0.2 s for `tables`), so they
+# that tail (drawing takes longer than `tables`), so they
 # start first (priority 1) and `tables` fills the gap behind the one that ends sooner;
-# started the other way round, one core sat idle for the last second of the run.
+# started the other way round, one core would sit idle at the end of the run.
 rule paper_figures:
     input:
         run="results/run.json",  # a new run (config, files) reruns this

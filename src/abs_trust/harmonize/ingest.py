@@ -126,8 +126,8 @@ def harmonize_releases(
 ) -> pd.DataFrame:
     """Harmonize the files of one wave together (W6 comes as a dozen country files).
 
-    One pass over the stacked columns costs what one file costs; recoding file by file cost
-    ~60 ms per file. A file with a bad code still gets an error naming it: on failure the
+    One pass over the stacked columns costs what one file costs; recoding file by file would
+    pay that cost per file. A file with a bad code still gets an error naming it: on failure the
     files are harmonized one at a time, so the first bad one raises with its own name.
     """
     if len(releases) == 1:

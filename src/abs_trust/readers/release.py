@@ -170,8 +170,8 @@ def read_releases(
 ) -> list[ReleaseFile]:
     """`read_release` for every file of a wave, the SPSS/Stata ones in ONE forked child.
 
-    A wave can come as a dozen country files (W6); a child per file cost ~50 ms each. If the
-    reader crashes in the shared child, the files are read again one child each, so the
+    A wave can come as a dozen country files (W6): one child for all of them, not one each. If
+    the reader crashes in the shared child, the files are read again one child each, so the
     error names the file that crashed, exactly as `read_release` does.
     """
     paths = [Path(p) for p in paths]
@@ -199,7 +199,7 @@ def _read_release(path: Path, variables: list[str], encoding: str | None) -> Rel
     enc = {"encoding": encoding} if encoding else {}
     options = {"apply_value_formats": False, "dates_as_pandas_datetime": True, **enc}
     # Try the crosswalk's spelling first: the whole dictionary of a 300-variable release takes
-    # longer to read (~0.2 s, every value label) than the needed columns do (~0.1 s).
+    # longer to read (every value label) than the needed columns do.
     # pyreadstat drops unknown names from ``usecols`` silently, so a name the file spells
     # differently (case) shows up as a missing column: then look the names up properly.
     data, meta = _read(path, usecols=list(variables), **options)

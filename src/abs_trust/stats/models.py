@@ -186,7 +186,7 @@ def _prepare(frame, y, x, controls, weight, categorical, min_cell):
 def _design(data, x, terms, intercept):
     """The design matrix patsy builds for ``y ~ x + terms``, without parsing a formula.
 
-    Parsing costs ~20 ms a fit, more than the fit. patsy's layout, reproduced here so term
+    Parsing costs more than the fit itself. patsy's layout, reproduced here so term
     names and row order stay those of the formula API: ``Intercept``, then the treatment
     dummies of every ``C(name)`` term in order (levels sorted, the lowest observed one the
     reference, columns named ``C(name)[T.level]``), then ``x`` and the numeric controls in

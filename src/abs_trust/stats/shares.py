@@ -24,7 +24,7 @@ from abs_trust.stats.weights import (
 )
 
 NONRESPONSE_CONVENTIONS = ("exclude", "as_not_trusting")
-Z95 = ndtri(0.975)  # scipy.stats.norm.ppf(0.975), without importing scipy.stats (~0.3 s)
+Z95 = ndtri(0.975)  # scipy.stats.norm.ppf(0.975), without importing scipy.stats
 
 
 def _wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:

@@ -45,7 +45,7 @@ def wave_job(input, output, params) -> str:
                         "this release (respondent_id.known_duplicates); kept as interviews",
                         country, params.wave, facts["rows_repeating_an_id"])  # fmt: skip
     # Imported only now: ingest forks a reader process, and a child forked before scipy and
-    # statsmodels are loaded holds ~100 MB less (two wave jobs and their readers run at once).
+    # statsmodels are loaded holds much less memory (two wave jobs and their readers run at once).
     import pandas as pd
 
     from abs_trust.stats.wave import analyse_wave
