@@ -40,5 +40,6 @@ rule wave:
         controls=config["controls"],
         methods=config["methods"],
         models=config["models"],
+        ci_method=config["ci_method"],
     script:
         "../scripts/wave.py"

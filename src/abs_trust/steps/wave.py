@@ -30,7 +30,10 @@ def wave_job(input, output, params) -> str:
     # statsmodels are loaded holds ~100 MB less (two wave jobs and their readers run at once).
     from abs_trust.stats.wave import analyse_wave
 
-    tables = analyse_wave(frame, meta, params.pairs, params.controls, params.methods, params.models)
+    tables = analyse_wave(
+        frame, meta, params.pairs, params.controls, params.methods, params.models,
+        ci_method=params.ci_method,
+    )  # fmt: skip
     for name, table in tables.items():
         table.to_csv(output[name], index=False)
 
