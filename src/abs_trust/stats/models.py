@@ -17,9 +17,18 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.linear_model import OLS, WLS
 
+from abs_trust.stats.design import Design
+from abs_trust.stats.model_inference import (
+    cut_points,
+    dummy_positions,
+    joint_wald_chi2,
+    normal_rows,
+    weighted_sandwich,
+)
+
 MODEL_COLUMNS = [
     "model", "y", "x", "term", "coef", "se", "z_or_t", "p", "ci_low", "ci_high", "n",
-    "controls_used", "weighted", "note",
+    "controls_used", "weighted", "note", "test", "statistic", "df_num", "df_den",
 ]  # fmt: skip
 
 
@@ -88,11 +97,21 @@ class AnalyticOrderedModel(OrderedModel):
     *Econometric Analysis*, 7th ed., ch. 18 (ordered choice models).
     """
 
-    def __init__(self, endog, exog, offset=None, distr="logit", **kwds):
+    def __init__(self, endog, exog, offset=None, distr="logit", survey_weights=None, **kwds):
         # cdf/pdf and the derivatives below are the logistic ones
         if distr != "logit":
             raise ValueError("AnalyticOrderedModel implements the logit link only")
         super().__init__(endog, exog, offset=offset, distr=distr, **kwds)
+        # survey weights: the pseudo-log-likelihood sum_i w_i log P_i (Binder 1983), as R's
+        # svyolr maximises; None for the plain likelihood
+        self.survey_weights = (
+            None if survey_weights is None else np.asarray(survey_weights, dtype=float)
+        )
+
+    def loglike(self, params):
+        if self.survey_weights is None:
+            return super().loglike(params)
+        return float(self.survey_weights @ self.loglikeobs(params))
 
     def cdf(self, x):
         return expit(x)
@@ -113,6 +132,9 @@ class AnalyticOrderedModel(OrderedModel):
         h_uu = pdf_upp * (sf_upp - cdf_upp) / prob - g_u**2
         h_ll = -pdf_low * (sf_low - cdf_low) / prob - g_l**2
         h_ul = -g_u * g_l
+        if self.survey_weights is not None:  # every term of the pseudo-likelihood times w_i
+            w = self.survey_weights
+            g_u, g_l, h_uu, h_ll, h_ul = g_u * w, g_l * w, h_uu * w, h_ll * w, h_ul * w
         # column j-1 of onehot[:, :-1] marks "kappa_m is the upper bound" (m = j), column j-1
         # of onehot[:, 1:] "kappa_m is the lower bound" (m = j - 1)
         onehot = np.eye(self.k_levels)[np.asarray(self.endog, dtype=int)]
@@ -132,6 +154,13 @@ class AnalyticOrderedModel(OrderedModel):
         grad_kappa = onehot[:, :-1].T @ g_u + onehot[:, 1:].T @ g_l
         jac, _ = self._threshold_jacobian(params)
         return np.concatenate([grad_beta, jac.T @ grad_kappa])
+
+    def score_obs(self, params):
+        """Each observation's (weighted) score in (beta, theta): the rows of :meth:`score`."""
+        g_u, g_l, _, _, _, onehot = self._bound_derivatives(params)
+        jac, _ = self._threshold_jacobian(params)
+        grad_kappa = onehot[:, :-1] * g_u[:, None] + onehot[:, 1:] * g_l[:, None]
+        return np.column_stack([-self.exog * (g_u + g_l)[:, None], grad_kappa @ jac])
 
     def hessian(self, params):
         g_u, g_l, h_uu, h_ll, h_ul, onehot = self._bound_derivatives(params)
@@ -153,14 +182,15 @@ class AnalyticOrderedModel(OrderedModel):
         return np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
 
 
-def _prepare(frame, y, x, controls, weight, categorical, min_cell):
+def _prepare(frame, y, x, controls, weight, categorical, min_cell, design=()):
     """Complete cases as plain numpy dtypes, formula terms for the controls, and notes.
 
     A control enters as ``C(name)`` only when every observed category has at least
     ``min_cell`` respondents: sparse categories (e.g. "no formal education" in Taiwan) make
     dummy coefficients unstable, and a linear score is the published specification anyway.
+    ``design`` names design columns the complete cases must also have (strata, psu).
     """
-    needed = [y, x, *controls] + ([weight] if weight else [])
+    needed = [y, x, *controls] + ([weight] if weight else []) + [c for c in design if c]
     # numpy rather than frame[needed].dropna().astype(float): a fit is a few milliseconds,
     # and the pandas route cost as much again (three fits per country and pair)
     values = np.column_stack([frame[c].to_numpy(dtype=float, na_value=np.nan) for c in needed])
@@ -249,6 +279,22 @@ def _tidy(result, model, y, x, n, terms, weighted, note, stat_name) -> pd.DataFr
     )
 
 
+def _joint_rows(tests, model, y, x, n, terms, weighted, note) -> pd.DataFrame:
+    """One row per joint test (term ``C(name)``): test, statistic, df, p; no coefficient."""
+    rows = [
+        dict.fromkeys(MODEL_COLUMNS, np.nan)
+        | {"model": model, "y": y, "x": x, "term": term, "n": n,
+           "controls_used": "+".join(terms), "weighted": weighted, "note": note}
+        | test
+        for term, test in tests
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+
+
+def _categorical_controls(terms) -> list[str]:
+    return [t[2:-1] for t in terms if t.startswith("C(")]
+
+
 def ols_robust(
     frame: pd.DataFrame,
     y: str,
@@ -268,14 +314,20 @@ def ols_robust(
     sandwich does not assume the weights are inverse variances. Tests use t on n - p df, as
     Stata does with ``vce(robust)``.
 
+    Each control entered as categories gets a joint Wald test of its dummies,
+    :math:`F = b' V_b^{-1} b / q` on (q, n - p) df with the HC1 covariance (statsmodels
+    ``wald_test(use_f=True)``; R: ``lm`` + ``sandwich::vcovHC(type = "HC1")``).
+
     Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1).
 
     Returns
     -------
     pd.DataFrame
         one row per term, in the formula API's order: Intercept, the ``C(name)[T.level]``
-        dummies, x, the linear controls; columns ``model, y, x, term, coef, se, z_or_t, p,
-        ci_low, ci_high, n, controls_used, weighted, note``.
+        dummies, x, the linear controls; then one row per joint test (term ``C(name)``,
+        ``test`` ``wald_F``, ``statistic``, ``df_num``, ``df_den``, ``p``); columns
+        ``model, y, x, term, coef, se, z_or_t, p, ci_low, ci_high, n, controls_used,
+        weighted, note, test, statistic, df_num, df_den``.
     """
     data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell)
     if problem := _too_few(data, y):
@@ -285,9 +337,22 @@ def ols_robust(
     model = WLS(data[y], exog, weights=data[weight]) if weight else OLS(data[y], exog)
     result = model.fit(cov_type="HC1", use_t=True)
     note = "; ".join(["HC1 robust SE, t on n - p df", *notes])
-    return _tidy(
-        result, "wls" if weight else "ols", y, x, len(data), terms, bool(weight), note, "tvalues"
-    )
+    name = "wls" if weight else "ols"
+    table = _tidy(result, name, y, x, len(data), terms, bool(weight), note, "tvalues")
+    tests = []
+    for control in _categorical_controls(terms):
+        restriction = np.zeros((0, exog.shape[1]))
+        for position in dummy_positions(list(exog.columns), control):
+            restriction = np.vstack([restriction, np.eye(exog.shape[1])[position]])
+        wald = result.wald_test(restriction, use_f=True, scalar=True)
+        tests.append((f"C({control})", {"test": "wald_F", "statistic": float(wald.statistic),
+                      "df_num": float(wald.df_num), "df_den": float(wald.df_denom),
+                      "p": float(wald.pvalue)}))  # fmt: skip
+    if not tests:
+        return table
+    joint = _joint_rows(tests, name, y, x, len(data), terms, bool(weight),
+                        "joint Wald test of the dummies: F on (q, n - p) df, HC1")  # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)
 
 
 def ordered_logit(
@@ -297,42 +362,75 @@ def ordered_logit(
     controls: Sequence[str],
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> pd.DataFrame:
     """Proportional-odds (ordered) logit of the trust levels ``y`` on ``x`` and ``controls``.
 
     .. math:: P(Y \\le j \\mid x) = \\operatorname{logit}^{-1}(\\kappa_j - x'\\beta)
 
-    fitted by ML with ``statsmodels``' ``OrderedModel(distr="logit")``, given its analytic
-    score and Hessian (`AnalyticOrderedModel`; Newton's method). Unweighted:
-    OrderedModel takes no weights, so these rows compare with the unweighted correlations.
-    Threshold rows (terms like ``1/2``) use statsmodels' parametrisation: the first is
-    :math:`\\kappa_1`, each later one is :math:`\\log(\\kappa_j - \\kappa_{j-1})`.
+    fitted by Newton's method with ``statsmodels``' ``OrderedModel(distr="logit")`` and its
+    analytic score and Hessian (`AnalyticOrderedModel`). Unweighted: ML, SEs from the
+    observed information (R ``MASS::polr``). Weighted (``weight``): pseudo-ML of
+    :math:`\\sum_i w_i \\log P_i` with the design-based sandwich SE (R ``survey::svyolr``;
+    `abs_trust.stats.model_inference`), under weights only or the ``strata``/``psu`` given.
+    The cut points are reported as R and Stata do, :math:`\\kappa_1 < \\kappa_2 < \\dots`
+    (terms ``1|2``, ``2|3``, ...), with delta-method SEs. Tests and intervals are normal
+    (Wald z). A control entered as categories gets a joint Wald test of its dummies,
+    :math:`b' V_b^{-1} b \\sim \\chi^2_q`.
 
     Reference: McCullagh, P. (1980). Regression models for ordinal data. *JRSS B* 42(2),
-    109-142.
+    109-142; Binder, D. A. (1983). *International Statistical Review* 51(3), 279-292.
 
     Returns
     -------
     pd.DataFrame
         same columns as :func:`ols_robust`; ``z_or_t`` is the Wald z. Terms as in
-        :func:`ols_robust` without the Intercept, then the thresholds ``1/2``, ``2/3``, ...
+        :func:`ols_robust` without the Intercept, then the cut points ``1|2``, ``2|3``, ...,
+        then the joint tests (``test`` ``wald_chi2``).
     """
-    data, terms, notes = _prepare(frame, y, x, controls, None, categorical, min_cell)
+    design_columns = (strata, psu) if weight else ()
+    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell,
+                                  design_columns)  # fmt: skip
     if problem := _too_few(data, y):
-        return _not_estimated("ordered_logit", y, x, len(data), terms, False, problem)
-    # An ordered categorical keeps the level labels (threshold terms 1/2, not 1.0/2.0).
+        return _not_estimated("ordered_logit", y, x, len(data), terms, bool(weight), problem)
+    # An ordered categorical keeps the level labels (threshold terms 1|2, not 1.0|2.0).
     endog = pd.Series(pd.Categorical(data[y].astype(int), ordered=True), index=data.index, name=y)
     # no constant: the cut points take its place (the dummies still drop their reference)
     exog = _design(data, x, terms, intercept=False)
-    model = AnalyticOrderedModel(endog, exog, distr="logit")
+    w = data[weight].to_numpy() if weight else None
+    model = AnalyticOrderedModel(endog, exog, distr="logit", survey_weights=w)
     result = model.fit(method="newton", disp=False, maxiter=100)
     if not result.mle_retvals.get("converged", True):
         notes.append("Newton did not converge")
-    note = "; ".join(
-        [
-            "unweighted (OrderedModel has no weights)",
-            "thresholds: first is a cut point, later ones log increments",
-            *notes,
-        ]
-    )
-    return _tidy(result, "ordered_logit", y, x, len(data), terms, False, note, "tvalues")
+    k_thresholds = model.k_levels - 1
+    names = list(result.model.exog_names)
+    names[-k_thresholds:] = [n.replace("/", "|") for n in names[-k_thresholds:]]
+    params = np.asarray(result.params)
+    if weight:
+        design = Design(*(data[c].to_numpy() if c else None for c in (strata, psu)))
+        cov, _ = weighted_sandwich(model.score_obs(params), model.hessian(params),
+                                   design if (strata or psu) else None)  # fmt: skip
+        label = design.label if (strata or psu) else "weights only"
+        lead = f"weighted pseudo-ML; SE: linearization ({label})"
+    else:
+        cov = np.asarray(result.cov_params())
+        lead = "ML; SE: observed information"
+    values, cov = cut_points(params, cov, k_thresholds)
+    note = "; ".join([lead, "cut points kappa_1 < kappa_2 < ... (as R polr, Stata)", *notes])
+    table = pd.DataFrame(
+        {"model": "ordered_logit", "y": y, "x": x, "term": names, **normal_rows(values, cov),
+         "n": len(data), "controls_used": "+".join(terms), "weighted": bool(weight),
+         "note": note},
+        columns=MODEL_COLUMNS,
+    )  # fmt: skip
+    tests = [
+        (f"C({c})", joint_wald_chi2(values, cov, dummy_positions(names, c)))
+        for c in _categorical_controls(terms)
+    ]
+    if not tests:
+        return table
+    joint = _joint_rows(tests, "ordered_logit", y, x, len(data), terms, bool(weight),
+                        "joint Wald test of the dummies: chi2 on q df")  # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)
