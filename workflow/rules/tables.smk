@@ -51,6 +51,8 @@ rule tables:
             category="Reproduction",
             labels={"item": "Table 4 (LaTeX, booktabs)"},
         ),
+        # Table 4's changes with their 95 % CI and p, every institution and convention
+        changes="results/tables/changes.csv",
         country_md=report(
             "results/tables/trust_by_country.md",
             caption="../report/country_tables.rst",

@@ -2,6 +2,9 @@
 
 Shares are formatted to one decimal only here; the change is computed from the unrounded
 shares first (the paper prints −11.5 for local government although 80.3 − 68.7 = 11.6).
+Beside the printed change: its 95 % CI (independent samples, each wave's own design;
+`abs_trust.stats.changes`), a mark where the CI includes 0, and the change under one
+consistent convention (both waves weighted) with its CI.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from abs_trust.outputs.markdown_latex import NOT_ASKED, table4_latex, table4_markdown
+from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, table4_latex, table4_markdown
+from abs_trust.stats.changes import changes_table
 
 # The paper's rows, in its order and wording.
 TABLE4_INSTITUTIONS = {
@@ -28,6 +32,11 @@ TABLE4_INSTITUTIONS = {
 }
 COUNTRY_LABELS = {"china": "mainland China"}
 SYNTHETIC_NOTE = "SYNTHETIC FIXTURE: generated to match published aggregates; not ABS data."
+INCLUDES_ZERO = {"markdown": "†", "latex": r"$^{\dagger}$"}
+WEIGHTS_ONLY_NOTE = (
+    "Standard errors of weighted shares: Taylor linearization, weights only; clustering not "
+    "accounted for (the releases name no PSU or strata)."
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,51 @@ def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> 
     return notes
 
 
+def change_notes(columns: list[Column], both_weighted: bool) -> list[str]:
+    """What the change columns assume: which convention each uses, and the interval."""
+    first, last = columns[0], columns[-1]
+    notes = [
+        f"Change: {last.year} − {first.year} under the year columns' conventions (as printed). "
+        "95 % CI: independent samples, each wave's standard error under its own design "
+        "(Taylor linearization; unweighted: simple random sample), t on Welch-Satterthwaite "
+        f"df; {INCLUDES_ZERO['markdown']} = the 95 % CI includes 0."
+    ]
+    if both_weighted:
+        weights = " and ".join(f"`{c.weight_variable}` ({c.year})" for c in (first, last))
+        notes.append(
+            f"Change, both weighted: the same change with both waves weighted ({weights}), "
+            "one consistent convention; its 95 % CI as above."
+        )
+    notes.append(WEIGHTS_ONLY_NOTE)
+    return notes
+
+
+def _display(table: pd.DataFrame, changes: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """Table 4 with the change columns as text: the change (marked when its CI includes 0)
+    and its CI, under the headline and the both-weighted conventions. ``fmt``: markdown or
+    latex (the mark and the header's % differ)."""
+    out = table.drop(columns="change")
+    percent = r"\%" if fmt == "latex" else "%"
+    labels = {
+        "headline": ("Change", f"95 {percent} CI"),
+        "weighted": ("Change, both weighted", f"95 {percent} CI, both weighted"),
+    }
+    for convention, (change_label, ci_label) in labels.items():
+        rows = changes[changes["convention"] == convention].set_index("institution")
+        if rows.empty:
+            continue
+        rows = rows.reindex(out.index)
+        out[change_label] = [
+            fmt_share(c) + (INCLUDES_ZERO[fmt] if zero is True else "")
+            for c, zero in zip(rows["change"], rows["ci_includes_zero"], strict=True)
+        ]
+        out[ci_label] = [
+            NOT_ASKED if pd.isna(lo) else f"[{fmt_share(lo)}, {fmt_share(hi)}]"
+            for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)
+        ]
+    return out
+
+
 def table4_texts(
     trust: pd.DataFrame,
     metas: Sequence[Mapping],
@@ -135,13 +189,36 @@ def table4_texts(
     label = COUNTRY_LABELS.get(country, country.replace("_", " ").title())
     table = table4_frame(trust, country, columns, TABLE4_INSTITUTIONS)
     notes = table4_notes(columns, label, synthetic)
+    md_table, tex_table = table, table
+    if len(columns) >= 2 and "se" in trust.columns:
+        changes = table4_changes(trust, country, columns, nonresponse)
+        both_weighted = (changes["convention"] == "weighted").any()
+        after = 1 + next(i for i, n in enumerate(notes) if n.startswith("Change ="))
+        notes[after:after] = change_notes(columns, both_weighted)
+        md_table, tex_table = (
+            _display(table, changes, "markdown"),
+            _display(table, changes, "latex"),
+        )
     years = ", ".join(str(c.year) for c in columns)
     title = f"Public trust in institutions in {label}, {years} (%)"
     return (
-        table4_markdown(table, notes, title),
-        table4_latex(table, notes, title),
+        table4_markdown(md_table, notes, title),
+        table4_latex(tex_table, notes, title),
         f"Table 4: {len(table)} institutions x {len(columns)} years",
     )
+
+
+def table4_changes(
+    trust: pd.DataFrame, country: str, columns: list[Column], nonresponse: str
+) -> pd.DataFrame:
+    """The changes between Table 4's first and last columns, with CI and p, under the
+    columns' (headline) convention, both weighted and both unweighted, for its institutions
+    (`abs_trust.stats.changes.changes_table`)."""
+    changes = changes_table(
+        trust, country, [c.wave for c in columns], {c.wave: c.weighted for c in columns},
+        nonresponse,
+    )  # fmt: skip
+    return changes[changes["institution"].isin(TABLE4_INSTITUTIONS)].reset_index(drop=True)
 
 
 def _unweighted_because(variable: str, facts: Mapping) -> str:

@@ -11,9 +11,10 @@ import pandas as pd
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.report import summary_rst
 from abs_trust.outputs.reproduction import checks_json, reproduction_texts
-from abs_trust.outputs.table4 import table4_texts
+from abs_trust.outputs.table4 import headline_weighted, table4_texts
 from abs_trust.outputs.wave_tables import WAVE_TABLES, read_correlations, stack
 from abs_trust.runner import write_text_atomic
+from abs_trust.stats.changes import changes_table
 
 
 def tables_job(input, output, params) -> str:
@@ -32,6 +33,13 @@ def tables_job(input, output, params) -> str:
     )
     write_text_atomic(out.table4_md, md)
     write_text_atomic(out.table4_tex, tex)
+    # the change between Table 4's first and last waves, with CI and p, every institution
+    country = params.table4_country
+    headline = {m["wave"]: headline_weighted(m, country, params.table4_weighted[m["wave"]])
+                for m in table4}  # fmt: skip
+    changes_table(trust, country, params.table4_waves, headline, params.nonresponse).to_csv(
+        out.changes, index=False
+    )
 
     md, tex, coverage_md, country_summary = country_texts(
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
