@@ -7,6 +7,7 @@
 #             number beside ours, the report summary
 #   figures   two jobs: the paper's (Figure 1, the Table 4 chart); correlations by country
 #   reproduce the gate: fails the run on a missed published number
+#   bootstrap optional (config `bootstrap:`): percentile bootstrap intervals
 # Few jobs by design: each starts Python and imports pandas & co. (docs/performance.md).
 
 
@@ -18,12 +19,14 @@ include: "workflow/rules/wave.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/reproduce.smk"
+include: "workflow/rules/bootstrap.smk"
 
 
 rule all:
     default_target: True
     input:
         all_outputs(),
+        bootstrap_outputs(),
 
 
 onsuccess:

@@ -31,6 +31,7 @@ FORBIDDEN = {
     "cross_national_figure.py": {"scipy", "statsmodels", "pyreadstat", "pandera", "pingouin",
                                  "jsonschema"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
+    "bootstrap.py": {"matplotlib", "statsmodels", "pingouin", "jsonschema", "pyreadstat"},
 }  # fmt: skip
 
 

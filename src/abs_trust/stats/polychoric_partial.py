@@ -116,9 +116,11 @@ def _polychoric_partial(
     columns: Sequence[str],
     ordinal_covar: Sequence[str] = ("education", "income"),
     design: Design | None = None,
+    with_se: bool = True,
 ) -> dict:
     """:func:`polychoric_partial`'s kernel on listwise-complete data (x, y, then covariates;
-    ``design`` the strata and PSUs of the same rows, None: weights only).
+    ``design`` the strata and PSUs of the same rows, None: weights only; ``with_se`` False
+    for the estimate alone, as a bootstrap replicate needs).
 
     ``matrix`` is an unlabelled array in the order of ``columns``: a labelled DataFrame costs
     about a millisecond, which the correlation table (discarding the matrix) need not pay.
@@ -140,21 +142,21 @@ def _polychoric_partial(
                 table = _coded_table(coded[i], coded[j], weights)
                 est = _polychoric_table(table)
                 r, note = est["r"], est["note"]
-                if np.isfinite(r):
+                if np.isfinite(r) and with_se:
                     scores[i, j] = _polychoric_scores(coded[i], coded[j], w, table, r)
             elif ordinal[i] or ordinal[j]:
                 codes, values, known = (a, b, coded[i]) if ordinal[i] else (b, a, coded[j])
                 r = _polyserial(codes, values, weights, known)
                 clipped = np.isfinite(r) and abs(r) >= 1
                 note = f"polyserial {columns[i]}~{columns[j]} clipped" if clipped else ""
-                if np.isfinite(r) and not clipped:
+                if np.isfinite(r) and not clipped and with_se:
                     scores[i, j] = _polyserial_scores(codes, values, w, known)
                 r = float(np.clip(r, -MAX_RHO, MAX_RHO))
             else:
                 pair = np.column_stack([a, b])
                 r = _partial_from_covariance(_weighted_covariance(pair, weights))
                 note = ""
-                if np.isfinite(r):
+                if np.isfinite(r) and with_se:
                     scores[i, j] = _pearson_scores(pair, w)
             matrix[i, j] = matrix[j, i] = r
             if note:
@@ -164,6 +166,8 @@ def _polychoric_partial(
     if np.linalg.eigvalsh(matrix).min() <= 0:
         notes.append("latent correlation matrix not positive definite")
         return _empty_result(n, np.nan, "; ".join(notes), matrix=matrix)
+    if not with_se:
+        return {"n": n, "r": _partial_from_covariance(matrix), "note": "; ".join(notes)}
     r, gradient = _partial_gradient(matrix)
     # a clipped polyserial is held at the bound: it adds no sampling variation
     z = sum(2 * gradient[i, j] * dr for (i, j), dr in scores.items())
