@@ -204,7 +204,9 @@ def test_rao_wu_replicates_resample_psus_within_strata():
     multipliers, how = _replicate_multipliers(rng, 300, Design(strata, psu), 120)
     assert "Rao-Wu" in how
     # every respondent of a PSU shares its multiplier; each stratum's multipliers sum to m_h
-    assert np.all(multipliers.reshape(300, 12, 10).max(axis=2) == multipliers.reshape(300, 12, 10).min(axis=2))
+    assert np.all(
+        multipliers.reshape(300, 12, 10).max(axis=2) == multipliers.reshape(300, 12, 10).min(axis=2)
+    )
     per_psu = multipliers[:, ::10]
     np.testing.assert_allclose(per_psu[:, :6].sum(axis=1), 6.0)
     np.testing.assert_allclose(per_psu[:, 6:].sum(axis=1), 6.0)

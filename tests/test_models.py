@@ -391,6 +391,8 @@ def test_weighted_ordered_logit_is_pseudo_ml_with_a_design_sandwich():
     plain = ordered_logit(frame, "trust_y", "trust_x", ["age"])
     np.testing.assert_allclose(unit["coef"], plain["coef"], rtol=1e-9, atol=1e-12)
     endog, exog, rng = ordinal_sample(4, n=300)
-    model = AnalyticOrderedModel(endog, exog, distr="logit", survey_weights=rng.uniform(0.5, 2, 300))
+    model = AnalyticOrderedModel(
+        endog, exog, distr="logit", survey_weights=rng.uniform(0.5, 2, 300)
+    )
     point = model.start_params + rng.normal(0, 0.2, len(model.start_params))
     np.testing.assert_allclose(model.score_obs(point).sum(axis=0), model.score(point), rtol=1e-10)

@@ -272,7 +272,8 @@ def test_polychoric_unit_weights_reduce_and_integer_weights_replicate():
     # weighted: the design-based SE, which carries the thresholds' sampling error that the
     # information SE of two-step ML leaves out (close, not equal; R values: test_reference_r)
     assert (plain["se_method"], unit["se_method"]) == (
-        "ml-information", "linearization: weights only"
+        "ml-information",
+        "linearization: weights only",
     )
     assert unit["se"] == pytest.approx(plain["se"], rel=0.1)
     df["fw"] = np.random.default_rng(2).integers(1, 4, len(df)).astype(float)

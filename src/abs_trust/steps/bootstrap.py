@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from abs_trust.harmonize.crosswalk import INSTITUTIONS
-from abs_trust.harmonize.ingest import read_wave
 from abs_trust.stats.bootstrap import bootstrap_table
 
 DEFAULT_METHODS = ("pearson", "spearman")
@@ -18,7 +20,9 @@ def bootstrap_job(input, output, params) -> str:
     methods = settings.get("methods", DEFAULT_METHODS)
     parts = []
     for parquet, sidecar in zip(input.parquets, input.metas, strict=True):
-        frame, meta = read_wave(parquet, sidecar)
+        # as abs_trust.harmonize.ingest.read_wave, without importing the release readers
+        frame = pd.read_parquet(parquet)
+        meta = json.loads(Path(sidecar).read_text(encoding="utf-8"))
         countries = meta["countries"]
         parts.append(
             bootstrap_table(
