@@ -227,7 +227,8 @@ def test_polychoric_matches_r_polycor(name):
     # the table as respondent rows, through the DataFrame interface
     est = polychoric(table_to_frame(ref["table"]), "a", "b")
     assert est["r"] == pytest.approx(ref["rho"], abs=1e-5)  # observed: < 3e-6
-    assert est["se"] == pytest.approx(ref["se"], abs=1e-5)  # observed: < 1.3e-6
+    # polycor's SE is the information one, thresholds held fixed
+    assert est["se_information"] == pytest.approx(ref["se"], abs=1e-5)  # observed: < 1.3e-6
     assert est["thresholds_x"] == pytest.approx(ref["row_cuts"], abs=1e-9)
     assert est["thresholds_y"] == pytest.approx(ref["col_cuts"], abs=1e-9)
     assert est["n"] == int(np.sum(ref["table"]))
@@ -252,7 +253,7 @@ def test_polychoric_is_the_grid_maximum_and_se_is_the_curvature(name):
     h = 1e-4
     f = [_negative_loglik(est["r"] + d, table, tau_x, tau_y) for d in (-h, 0, h)]
     numeric_se = 1 / np.sqrt((f[0] - 2 * f[1] + f[2]) / h**2)
-    assert est["se"] == pytest.approx(numeric_se, rel=1e-4)
+    assert est["se_information"] == pytest.approx(numeric_se, rel=1e-4)
 
 
 @pytest.mark.parametrize("rho", [0.3, 0.6])
@@ -268,14 +269,15 @@ def test_polychoric_unit_weights_reduce_and_integer_weights_replicate():
     df = discretised_normal(1_500, 0.45, [-0.5, 0.3, 1.0], [-1.0, 0.0, 0.8], seed=9)
     df["one"] = 1.0
     plain, unit = polychoric(df, "a", "b"), polychoric(df, "a", "b", weight="one")
-    assert unit["r"] == pytest.approx(plain["r"], abs=1e-12)
-    # weighted: the design-based SE, which carries the thresholds' sampling error that the
-    # information SE of two-step ML leaves out (close, not equal; R values: test_reference_r)
+    for key in ("r", "se", "ci_low", "ci_high"):
+        assert unit[key] == pytest.approx(plain[key], abs=1e-12)
     assert (plain["se_method"], unit["se_method"]) == (
-        "ml-information",
+        "linearization: simple random sample",
         "linearization: weights only",
     )
-    assert unit["se"] == pytest.approx(plain["se"], rel=0.1)
+    # the linearization SE carries the thresholds' sampling error, which the information SE
+    # of two-step ML leaves out: close, not equal (bootstrap references: test_reference_r)
+    assert plain["se"] == pytest.approx(plain["se_information"], rel=0.1)
     df["fw"] = np.random.default_rng(2).integers(1, 4, len(df)).astype(float)
     expanded = df.loc[df.index.repeat(df["fw"].astype(int))]
     assert polychoric(df, "a", "b", weight="fw")["r"] == pytest.approx(
