@@ -117,6 +117,23 @@ def table4_notes(columns: list[Column], country_label: str, synthetic: bool) -> 
     return notes
 
 
+def design_note(metas: Sequence[Mapping]) -> str:
+    """How the weighted SEs treat the sample: the releases' PSUs/strata, or weights only."""
+    named = []
+    for meta in metas:
+        kinds = [k for k in ("psu", "strata") if meta.get(f"{k}_variable")]
+        if kinds:
+            listed = ", ".join(f"{k} `{meta[f'{k}_variable']}`" for k in kinds)
+            named.append(f"{meta['wave']}: {listed}")
+    if not named:
+        return WEIGHTS_ONLY_NOTE
+    return (
+        "Standard errors of weighted shares: Taylor linearization with the releases' design "
+        f"({'; '.join(named)}); a wave without design variables: weights only, clustering not "
+        "accounted for."
+    )
+
+
 def change_notes(columns: list[Column], both_weighted: bool) -> list[str]:
     """What the change columns assume: which convention each uses, and the interval."""
     first, last = columns[0], columns[-1]
@@ -132,7 +149,6 @@ def change_notes(columns: list[Column], both_weighted: bool) -> list[str]:
             f"Change, both weighted: the same change with both waves weighted ({weights}), "
             "one consistent convention; its 95 % CI as above."
         )
-    notes.append(WEIGHTS_ONLY_NOTE)
     return notes
 
 
@@ -194,7 +210,7 @@ def table4_texts(
         changes = table4_changes(trust, country, columns, nonresponse)
         both_weighted = (changes["convention"] == "weighted").any()
         after = 1 + next(i for i, n in enumerate(notes) if n.startswith("Change ="))
-        notes[after:after] = change_notes(columns, both_weighted)
+        notes[after:after] = [*change_notes(columns, both_weighted), design_note(metas)]
         md_table, tex_table = (
             _display(table, changes, "markdown"),
             _display(table, changes, "latex"),

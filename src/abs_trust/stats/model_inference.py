@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import chdtrc, ndtr
+from scipy.special import chdtrc, fdtrc, ndtr, stdtr, stdtrit
 
 from abs_trust.stats.correlation import Z95
 from abs_trust.stats.design import Design, _design_variance
@@ -102,3 +102,34 @@ def joint_wald_chi2(values: np.ndarray, cov: np.ndarray, positions: Sequence[int
     q = len(positions)
     return {"test": "wald_chi2", "statistic": statistic, "df_num": q, "df_den": np.nan,
             "p": float(chdtrc(q, statistic))}  # fmt: skip
+
+
+def t_rows(values: np.ndarray, cov: np.ndarray, df: float) -> dict[str, np.ndarray]:
+    """SE, t, two-sided p and 95 % interval of each coefficient on ``df`` degrees of freedom."""
+    se = np.sqrt(np.diag(cov))
+    t = values / se
+    half = stdtrit(df, 0.975) * se
+    return {"coef": values, "se": se, "z_or_t": t, "p": 2 * stdtr(df, -np.abs(t)),
+            "ci_low": values - half, "ci_high": values + half}  # fmt: skip
+
+
+def joint_wald_f(values, cov, positions: Sequence[int], df_den: float) -> dict:
+    """:math:`F = b' V_b^{-1} b / q` on (q, ``df_den``) df for the coefficients at ``positions``."""
+    q = len(positions)
+    statistic = joint_wald_chi2(values, cov, positions)["statistic"] / q
+    return {"test": "wald_F", "statistic": statistic, "df_num": q, "df_den": df_den,
+            "p": float(fdtrc(q, df_den, statistic))}  # fmt: skip
+
+
+def design_regression_cov(
+    exog: np.ndarray, residuals: np.ndarray, weights: np.ndarray, design: Design
+) -> tuple[np.ndarray, float]:
+    """Design-based covariance of a WLS fit (R ``svyglm``) and its residual df.
+
+    :math:`(X'WX)^{-1}\\, \\widehat V_{\\text{design}}(\\sum_i w_i e_i x_i)\\, (X'WX)^{-1}`
+    on :math:`\\text{df}_\\text{design} - p + 1` df (svyglm's ``df.residual``).
+    """
+    exog = np.asarray(exog, dtype=float)
+    bread = np.linalg.inv(exog.T @ (exog * weights[:, None]))
+    meat, df = _design_variance(exog * (weights * residuals)[:, None], design)
+    return bread @ meat @ bread, df - exog.shape[1] + 1

@@ -13,173 +13,25 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.linear_model import OLS, WLS
 
 from abs_trust.stats.design import Design
 from abs_trust.stats.model_inference import (
     cut_points,
+    design_regression_cov,
     dummy_positions,
     joint_wald_chi2,
+    joint_wald_f,
     normal_rows,
+    t_rows,
     weighted_sandwich,
 )
+from abs_trust.stats.ordered_model import AnalyticOrderedModel
 
 MODEL_COLUMNS = [
     "model", "y", "x", "term", "coef", "se", "z_or_t", "p", "ci_low", "ci_high", "n",
     "controls_used", "weighted", "note", "test", "statistic", "df_num", "df_den",
 ]  # fmt: skip
-
-
-class AnalyticOrderedModel(OrderedModel):
-    r"""statsmodels' ``OrderedModel`` (logit link) with the analytic score and Hessian.
-
-    ``OrderedModel`` differentiates its log-likelihood numerically: one fit of a trust item
-    on a dozen dummies took ~4,000 likelihood evaluations (the full-scale benchmark spent 31
-    of 39 analysis seconds there). With the derivatives below, each Newton step is one pass
-    over the data and the fit converges in a few steps. The logistic cdf and pdf are
-    evaluated with ``scipy.special.expit`` rather than ``scipy.stats.logistic``, whose
-    argument checking costs more than the arithmetic at these sample sizes.
-
-    Parameters are :math:`(\beta, \theta)`; the cut points are
-    :math:`\kappa_1 = \theta_1`, :math:`\kappa_m = \kappa_{m-1} + e^{\theta_m}`
-    (statsmodels' parametrisation), with :math:`\kappa_0 = -\infty`,
-    :math:`\kappa_K = +\infty`. An observation in category j has the linear predictor
-    :math:`\eta = x'\beta`, the bounds :math:`l = \kappa_{j-1} - \eta`,
-    :math:`u = \kappa_j - \eta` and the probability :math:`P = F(u) - F(l)`, where
-
-    .. math::
-        F(z) = \frac{1}{1 + e^{-z}}, \qquad f(z) = F(z)\,(1 - F(z)), \qquad
-        f'(z) = f(z)\,(1 - 2F(z)),
-
-    so :math:`f(\pm\infty) = f'(\pm\infty) = 0` and the open ends drop out. With the
-    derivatives of :math:`\log P` in the bounds
-
-    .. math::
-        g_u = \frac{f(u)}{P}, \quad g_l = -\frac{f(l)}{P}, \quad
-        h_{uu} = \frac{f'(u)}{P} - g_u^2, \quad h_{ll} = -\frac{f'(l)}{P} - g_l^2, \quad
-        h_{ul} = -g_u g_l
-
-    and :math:`\partial_\beta u = \partial_\beta l = -x`,
-    :math:`\partial_{\kappa_m} u = [m = j]`, :math:`\partial_{\kappa_m} l = [m = j-1]`:
-
-    .. math::
-        \partial_\beta \log P &= -x\,(g_u + g_l), \qquad
-        \partial_{\kappa_m} \log P = g_u [m = j] + g_l [m = j-1] \\
-        \partial^2_{\beta\beta'} \log P &= x x' (h_{uu} + 2 h_{ul} + h_{ll}) \\
-        \partial^2_{\beta\kappa_m} \log P &=
-            -x\,\big((h_{uu} + h_{ul})[m = j] + (h_{ul} + h_{ll})[m = j-1]\big) \\
-        \partial^2_{\kappa_m\kappa_{m'}} \log P &= h_{uu}[m = m' = j]
-            + h_{ll}[m = m' = j-1] + h_{ul}\,[\{m, m'\} = \{j-1, j\}]
-
-    (tridiagonal in :math:`\kappa`). The chain rule through the thresholds uses
-    :math:`J = \partial\kappa / \partial\theta`, with :math:`J_{m1} = 1`,
-    :math:`J_{mi} = e^{\theta_i}` for :math:`2 \le i \le m` and 0 above the diagonal;
-    the only second derivative of :math:`\kappa` is
-    :math:`\partial^2 \kappa_m / \partial\theta_i^2 = e^{\theta_i}` (:math:`2 \le i \le m`):
-
-    .. math::
-        \nabla_\theta = J' \nabla_\kappa, \qquad
-        H_{\beta\theta} = H_{\beta\kappa} J, \qquad
-        H_{\theta\theta} = J' H_{\kappa\kappa} J
-            + \operatorname{diag}_{i \ge 2}\Big(e^{\theta_i}
-              \sum_{m \ge i} \frac{\partial \log L}{\partial \kappa_m}\Big).
-
-    Hand-written because statsmodels has no analytic derivatives for ``OrderedModel``. It
-    relies on statsmodels internals: the private ``OrderedModel._bounds(params)``, the
-    0-based category codes in ``endog``, the likelihood going through ``self.cdf``, and
-    Newton taking ``self.score``/``self.hessian``;
-    ``tests/test_models.py::test_statsmodels_private_api_the_models_rely_on`` fails when
-    any of these changes.
-
-    References: McCullagh, P. (1980). *JRSS B* 42(2), 109-142; Greene, W. H. (2012).
-    *Econometric Analysis*, 7th ed., ch. 18 (ordered choice models).
-    """
-
-    def __init__(self, endog, exog, offset=None, distr="logit", survey_weights=None, **kwds):
-        # cdf/pdf and the derivatives below are the logistic ones
-        if distr != "logit":
-            raise ValueError("AnalyticOrderedModel implements the logit link only")
-        super().__init__(endog, exog, offset=offset, distr=distr, **kwds)
-        # survey weights: the pseudo-log-likelihood sum_i w_i log P_i (Binder 1983), as R's
-        # svyolr maximises; None for the plain likelihood
-        self.survey_weights = (
-            None if survey_weights is None else np.asarray(survey_weights, dtype=float)
-        )
-
-    def loglike(self, params):
-        if self.survey_weights is None:
-            return super().loglike(params)
-        return float(self.survey_weights @ self.loglikeobs(params))
-
-    def cdf(self, x):
-        return expit(x)
-
-    def pdf(self, x):
-        # F(1 - F) with 1 - F as expit(-x): exact in both tails, 0 at +-inf
-        return expit(x) * expit(-x)
-
-    def _bound_derivatives(self, params):
-        """Per-observation g_u, g_l, h_uu, h_ll, h_ul and the category one-hot matrix."""
-        low, upp = self._bounds(params)
-        cdf_low, cdf_upp = expit(low), expit(upp)
-        sf_low, sf_upp = expit(-low), expit(-upp)
-        pdf_low, pdf_upp = cdf_low * sf_low, cdf_upp * sf_upp
-        # the same probability as OrderedModel.prob, kept away from 0 for the divisions
-        prob = np.clip(cdf_upp - cdf_low, 1e-300, None)
-        g_u, g_l = pdf_upp / prob, -pdf_low / prob
-        h_uu = pdf_upp * (sf_upp - cdf_upp) / prob - g_u**2
-        h_ll = -pdf_low * (sf_low - cdf_low) / prob - g_l**2
-        h_ul = -g_u * g_l
-        if self.survey_weights is not None:  # every term of the pseudo-likelihood times w_i
-            w = self.survey_weights
-            g_u, g_l, h_uu, h_ll, h_ul = g_u * w, g_l * w, h_uu * w, h_ll * w, h_ul * w
-        # column j-1 of onehot[:, :-1] marks "kappa_m is the upper bound" (m = j), column j-1
-        # of onehot[:, 1:] "kappa_m is the lower bound" (m = j - 1)
-        onehot = np.eye(self.k_levels)[np.asarray(self.endog, dtype=int)]
-        return g_u, g_l, h_uu, h_ll, h_ul, onehot
-
-    def _threshold_jacobian(self, params):
-        """J = d kappa / d theta: theta_1 shifts every cut point, theta_i (i >= 2) those >= i."""
-        k_thresholds = self.k_levels - 1
-        theta = np.asarray(params, dtype=float)[-k_thresholds:]
-        jac = np.tril(np.ones((k_thresholds, k_thresholds)))
-        jac[:, 1:] *= np.exp(theta[1:])
-        return jac, theta
-
-    def score(self, params):
-        g_u, g_l, _, _, _, onehot = self._bound_derivatives(params)
-        grad_beta = -self.exog.T @ (g_u + g_l)
-        grad_kappa = onehot[:, :-1].T @ g_u + onehot[:, 1:].T @ g_l
-        jac, _ = self._threshold_jacobian(params)
-        return np.concatenate([grad_beta, jac.T @ grad_kappa])
-
-    def score_obs(self, params):
-        """Each observation's (weighted) score in (beta, theta): the rows of :meth:`score`."""
-        g_u, g_l, _, _, _, onehot = self._bound_derivatives(params)
-        jac, _ = self._threshold_jacobian(params)
-        grad_kappa = onehot[:, :-1] * g_u[:, None] + onehot[:, 1:] * g_l[:, None]
-        return np.column_stack([-self.exog * (g_u + g_l)[:, None], grad_kappa @ jac])
-
-    def hessian(self, params):
-        g_u, g_l, h_uu, h_ll, h_ul, onehot = self._bound_derivatives(params)
-        at_upper, at_lower = onehot[:, :-1], onehot[:, 1:]
-        exog = self.exog
-        h_bb = exog.T @ (exog * (h_uu + 2 * h_ul + h_ll)[:, None])
-        h_bk = -exog.T @ (at_upper * (h_uu + h_ul)[:, None] + at_lower * (h_ul + h_ll)[:, None])
-        h_kk = np.diag(at_upper.T @ h_uu + at_lower.T @ h_ll)
-        # kappa_m and kappa_{m+1} are the two bounds of category m + 1
-        cross = at_lower[:, :-1].T @ h_ul
-        h_kk[np.arange(len(cross)), np.arange(1, len(cross) + 1)] = cross
-        h_kk[np.arange(1, len(cross) + 1), np.arange(len(cross))] = cross
-        grad_kappa = at_upper.T @ g_u + at_lower.T @ g_l
-        jac, theta = self._threshold_jacobian(params)
-        # second derivative of kappa_m in theta_i (i >= 2, m >= i) is exp(theta_i)
-        curvature = np.concatenate([[0.0], np.exp(theta[1:]) * grad_kappa[::-1].cumsum()[::-1][1:]])
-        h_tt = jac.T @ h_kk @ jac + np.diag(curvature)
-        h_bt = h_bk @ jac
-        return np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
 
 
 def _prepare(frame, y, x, controls, weight, categorical, min_cell, design=()):
@@ -303,6 +155,8 @@ def ols_robust(
     weight: str | None = None,
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> pd.DataFrame:
     """OLS (WLS when weighted) of ``y`` on ``x`` and ``controls`` with HC1 robust SEs.
 
@@ -318,7 +172,11 @@ def ols_robust(
     :math:`F = b' V_b^{-1} b / q` on (q, n - p) df with the HC1 covariance (statsmodels
     ``wald_test(use_f=True)``; R: ``lm`` + ``sandwich::vcovHC(type = "HC1")``).
 
-    Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1).
+    Weighted, with design columns (``strata``/``psu``): the design-based sandwich instead
+    (R ``svyglm``), t and F on the design's df - p + 1 (`abs_trust.stats.model_inference`).
+
+    Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1);
+    Binder, D. A. (1983). *International Statistical Review* 51(3), 279-292.
 
     Returns
     -------
@@ -329,12 +187,16 @@ def ols_robust(
         ``model, y, x, term, coef, se, z_or_t, p, ci_low, ci_high, n, controls_used,
         weighted, note, test, statistic, df_num, df_den``.
     """
-    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell)
+    clustered = bool(weight and (strata or psu))
+    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell,
+                                  (strata, psu) if clustered else ())  # fmt: skip
     if problem := _too_few(data, y):
         name = "wls" if weight else "ols"
         return _not_estimated(name, y, x, len(data), terms, bool(weight), problem)
     exog = _design(data, x, terms, intercept=True)
     model = WLS(data[y], exog, weights=data[weight]) if weight else OLS(data[y], exog)
+    if clustered:
+        return _design_wls(model, data, weight, strata, psu, y, x, terms, notes)
     result = model.fit(cov_type="HC1", use_t=True)
     note = "; ".join(["HC1 robust SE, t on n - p df", *notes])
     name = "wls" if weight else "ols"
@@ -352,6 +214,37 @@ def ols_robust(
         return table
     joint = _joint_rows(tests, name, y, x, len(data), terms, bool(weight),
                         "joint Wald test of the dummies: F on (q, n - p) df, HC1")  # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)
+
+
+def _design_wls(model, data, weight, strata, psu, y, x, terms, notes) -> pd.DataFrame:
+    """:func:`ols_robust` weighted with design columns: svyglm's sandwich and df."""
+    result = model.fit()
+    design = Design(*(data[c].to_numpy() if c else None for c in (strata, psu)))
+    w = data[weight].to_numpy(dtype=float)
+    cov, df = design_regression_cov(model.exog, np.asarray(result.resid), w, design)
+    values, names = np.asarray(result.params), list(model.exog_names)
+    note = "; ".join([f"SE: linearization ({design.label}), t on design df - p + 1", *notes])
+    table = pd.DataFrame(
+        {"model": "wls", "y": y, "x": x, "term": names, **t_rows(values, cov, df),
+         "n": len(data), "controls_used": "+".join(terms), "weighted": True, "note": note},
+        columns=MODEL_COLUMNS,
+    )  # fmt: skip
+    tests = [(f"C({c})", joint_wald_f(values, cov, dummy_positions(names, c), df))
+             for c in _categorical_controls(terms)]  # fmt: skip
+    if not tests:
+        return table
+    joint = _joint_rows(
+        tests,
+        "wls",
+        y,
+        x,
+        len(data),
+        terms,
+        True,
+        "joint Wald test of the dummies: F on (q, design df - p + 1) df",
+    )
+    # fmt: skip
     return pd.concat([table, joint], ignore_index=True)
 
 

@@ -42,7 +42,7 @@ def models_table(
                 continue
             fits = [ols_robust(group, cy, cx, controls, None, **kwargs)]
             if country in weighted:
-                fits.append(ols_robust(group, cy, cx, controls, "weight", **kwargs))
+                fits.append(ols_robust(group, cy, cx, controls, "weight", **kwargs, **design))
             fits.append(ordered_logit(group, cy, cx, controls, **kwargs))
             if country in weighted:
                 fits.append(ordered_logit(group, cy, cx, controls, **kwargs, weight="weight",
