@@ -43,7 +43,7 @@ def tex_escape(text: str) -> str:
     for char, repl in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
                        ("#", r"\#"), ("$", r"\$"), ("`", "")):  # fmt: skip
         text = text.replace(char, repl)
-    return text.replace("—", "---").replace("−", "$-$")
+    return text.replace("—", "---").replace("−", "$-$").replace("†", r"$^{\dagger}$")
 
 
 def table4_latex(table: pd.DataFrame, notes: list[str], title: str) -> str:
