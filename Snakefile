@@ -26,7 +26,7 @@ rule all:
     default_target: True
     input:
         all_outputs(),
-        bootstrap_outputs(),
+        ["results/tables/bootstrap.csv"] if config.get("bootstrap") else [],
 
 
 onsuccess:

@@ -1,10 +1,7 @@
 # Optional, off by default (config `bootstrap: {replicates: N, seed: S}`): percentile
 # bootstrap intervals of every share and correlation, all waves in one job. With
-# `bootstrap: null` there is no such job and no output.
-
-
-def bootstrap_outputs():
-    return ["results/tables/bootstrap.csv"] if config.get("bootstrap") else []
+# `bootstrap: null` there is no such job and no output (the Snakefile asks for it only when
+# the key is set).
 
 
 rule bootstrap:
