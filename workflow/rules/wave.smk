@@ -33,7 +33,6 @@ rule wave:
         wave="{wave}",
         # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
         crosswalk=crosswalk_entry,
-        crosswalk_path=config["crosswalk"],
         countries=config["countries"],
         encoding=lambda wildcards: config["waves"][wildcards.wave].get("encoding"),
         pairs=config["correlations"],

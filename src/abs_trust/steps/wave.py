@@ -13,9 +13,9 @@ from abs_trust.runner import log
 
 def wave_job(input, output, params) -> str:
     """Ingest one wave and write its per-wave tables; return the log's summary line."""
-    # The path only names the file in messages; the entry itself comes in as a parameter. Its
-    # JSON Schema was checked with the whole crosswalk when the workflow was parsed.
-    crosswalk = parse_crosswalk(params.crosswalk, params.crosswalk_path, schema_checked=True)
+    # The wave's entry comes in as a parameter (editing another wave reruns nothing here); it
+    # was checked, with the whole crosswalk file, when the workflow was parsed.
+    crosswalk = parse_crosswalk(params.crosswalk, "the crosswalk", schema_checked=True)
     spec = crosswalk.wave(params.wave)
     frame, meta = ingest_wave(
         list(input.files), spec, crosswalk, params.countries, encoding=params.encoding
