@@ -220,7 +220,7 @@ def test_hostile_names_tiny_cells_and_absurd_weights(tmp_path):
     assert "| Taiwan | W4 | — | not in file |" in coverage  # taiwan is not in W4's file
     table4 = (workdir / "results/tables/table4.md").read_text()
     if 1 <= first["q19"] <= 4:  # W4's weights unusable for the NGO share: said so
-        ngo = next(line for line in table4.splitlines() if line.startswith("| NGO |"))
+        ngo = next(line for line in table4.splitlines() if line.startswith("| NGOs |"))
         assert ngo.endswith("| w | w |")
         assert "w = weighted estimate not shown" in table4
     weights = pd.read_csv(workdir / "results/tables/weights.csv")
