@@ -86,7 +86,7 @@ def test_a_run_on_your_files_reports_them_and_only_them(after_make_run):
     assert "NOT APPLICABLE" in svg and "Synthetic fixture" not in svg
     md = (workdir / "results/tables/trust_by_country.md").read_text()
     assert "| W3 |" not in md and "| W4 |" not in md and "SYNTHETIC" not in md
-    assert "Wave1_20170906.sav (sha256" in md
+    assert r"Wave1\_20170906.sav (sha256" in md  # Markdown-escaped, as every path there
     provenance = json.loads((workdir / "results/provenance.json").read_text())
     paths = {s["path"] for w in provenance["waves"].values() for s in w["sources"]}
     assert paths == {"data/raw/Wave1_20170906.sav", *W6_FILES}
