@@ -47,7 +47,14 @@ TABLE_PAGES = {
                     "ordered logit"),
     "sensitivity.html": ("Tables", "Nonresponse sensitivity of the shares and correlations",
                          "Nonresponse sensitivity"),
+    "harmonization.html": ("Comparability", "Harmonization provenance: what each source code "
+                           "became", "Harmonization provenance"),
+    "invariance.html": ("Comparability", "Measurement invariance of the trust battery",
+                        "Measurement invariance of the trust battery"),
+    "scale_changes.html": ("Comparability", "Cross-wave changes that depend on the six-point "
+                           "scale mapping", "under each defensible mapping"),
 }  # fmt: skip
+EMPTY_ON_FIXTURE = {"scale_changes.html"}
 FIGURES = {"local_government_vs_ngo.png", "institution_trust.png", "correlation_by_country.png"}
 
 
@@ -210,8 +217,14 @@ def test_every_table_opens_in_the_page_with_its_caption(report, workflow_run, br
         " downloads: Array.from(document.querySelectorAll('a[download]')).map(a => a.download)"
         "}))()",
     )
-    assert page["title"] == title and page["rows"] > 0 and page["synthetic"]
+    # the fixture has no six-point wave, so no change can depend on its mapping: a table
+    # with no rows, shown as such
+    expected_rows = 0 if name in EMPTY_ON_FIXTURE else 1
+    assert page["title"] == title and page["synthetic"]
+    assert (page["rows"] > 0) == bool(expected_rows), page["rows"]
     assert page["downloads"], "the contract file(s) to download"
+    if not expected_rows:
+        return
     # a click on a numeric column's header sorts the rows by it (ascending, then descending)
     order = in_frame(
         browser,

@@ -4,6 +4,7 @@
 # country-wave verdicts feed the notes of the cross-national tables (the `tables` job).
 rule comparability:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         harmonization=expand(
             "results/tables/waves/{wave}/harmonization.csv", wave=WAVES
         ),
@@ -12,22 +13,25 @@ rule comparability:
         coverage=expand("results/tables/waves/{wave}/coverage.csv", wave=WAVES),
         trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
     output:
-        harmonization=report(
-            "results/tables/harmonization.csv",
+        harmonization="results/tables/harmonization.csv",
+        harmonization_html=report(
+            "results/report/tables/harmonization.html",
             caption="../report/harmonization.rst",
             category="Comparability",
             labels={"table": "harmonization provenance", "waves": "all"},
         ),
-        invariance=report(
-            "results/tables/invariance.csv",
+        invariance="results/tables/invariance.csv",
+        invariance_html=report(
+            "results/report/tables/invariance.html",
             caption="../report/invariance.rst",
             category="Comparability",
             labels={"table": "measurement invariance", "waves": "all"},
         ),
         levels="results/tables/comparability.csv",
         scale_sensitivity="results/tables/scale_sensitivity.csv",
-        scale_changes=report(
-            "results/tables/scale_changes.csv",
+        scale_changes="results/tables/scale_changes.csv",
+        scale_changes_html=report(
+            "results/report/tables/scale_changes.html",
             caption="../report/scale_changes.rst",
             category="Comparability",
             labels={

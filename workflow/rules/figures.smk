@@ -4,21 +4,23 @@ from abs_trust.outputs.report import caption_values
 # The figures read the per-wave tables directly, so they run beside the `tables` job rather
 # than after it. Two jobs, the paper's figures and the cross-national one, so that the two
 # cores share the work that is left once the last wave is done. They are the longest jobs of
-# that tail (about 1.5 s of drawing each at full scale, against 0.2 s for `tables`), so they
+# that tail (drawing takes longer than `tables`), so they
 # start first (priority 1) and `tables` fills the gap behind the one that ends sooner;
-# started the other way round, one core sat idle for the last second of the run.
+# started the other way round, one core would sit idle at the end of the run.
 rule paper_figures:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         correlations=expand(
-            "results/tables/waves/{wave}/correlations.csv", wave=FIGURE1_WAVES
+            "results/tables/waves/{wave}/correlations.csv", wave=FIGURE1["waves"]
         ),
         trust=expand(
-            "results/tables/waves/{wave}/institution_trust.csv", wave=TABLE4_WAVES
+            "results/tables/waves/{wave}/institution_trust.csv", wave=TABLE4["waves"]
         ),
         metas=expand(
-            "data/interim/{wave}.json", wave=sorted(set(FIGURE1_WAVES + TABLE4_WAVES))
+            "data/interim/{wave}.json",
+            wave=sorted(set(FIGURE1["waves"] + TABLE4["waves"])),
         ),
-        parquets=expand("data/interim/{wave}.parquet", wave=FIGURE1_WAVES),
+        parquets=expand("data/interim/{wave}.parquet", wave=FIGURE1["waves"]),
     output:
         figure1_png=report(
             "results/figures/local_government_vs_ngo.png",
@@ -45,27 +47,28 @@ rule paper_figures:
         mem_mb=500,
         runtime=5,
     params:
-        figure1_country=config["figure1"].get("country", "china"),
-        figure1_waves=FIGURE1_WAVES,
-        figure1_weighted=headline_weights(FIGURE1_WAVES),
-        table4_country=config["table4"].get("country", "china"),
-        table4_waves=TABLE4_WAVES,
-        table4_weighted=headline_weights(TABLE4_WAVES),
+        figure1=FIGURE1,
+        figure1_country=FIGURE1["country"],  # the report's caption names it
+        figure1_weighted=headline_weights(FIGURE1["waves"]),
+        table4=TABLE4,
+        table4_weighted=headline_weights(TABLE4["waves"]),
         nonresponse=config["nonresponse"],
         # config values the captions print, escaped for reStructuredText
         caption=caption_values(
             config,
             {
-                "table4": headline_weights(TABLE4_WAVES),
-                "figure1": headline_weights(FIGURE1_WAVES),
+                "table4": headline_weights(TABLE4["waves"]),
+                "figure1": headline_weights(FIGURE1["waves"]),
             },
         ),
+        min_cell_size=config["min_cell_size"],
     script:
         "../scripts/paper_figures.py"
 
 
 rule cross_national_figure:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
     output:

@@ -15,7 +15,9 @@ import pandas as pd
 
 from abs_trust.harmonize.crosswalk import INSTITUTIONS
 from abs_trust.outputs.comparability_notes import comparability_levels
+from abs_trust.outputs.html_tables import csv_page
 from abs_trust.outputs.wave_tables import stack
+from abs_trust.runner import write_text_atomic
 
 
 def wave_key(wave: str) -> tuple:
@@ -30,6 +32,24 @@ def default_items(coverage: pd.DataFrame) -> list[str]:
     cells = coverage[["country", "wave"]].drop_duplicates().shape[0]
     keep = asked[asked["all"] & (asked["size"] == cells)].index
     return [i for i in INSTITUTIONS if i in keep]
+
+
+# The tables the report shows in the page (abs_trust.outputs.html_tables): title and lead.
+VIEWS = {
+    "harmonization": (
+        "Harmonization provenance: what each source code became",
+        "One row per file x country x variable x source code, with its label, what it became "
+        "and how many respondents had it.",
+    ),
+    "invariance": (
+        "Measurement invariance of the trust battery",
+        "One-factor multi-group CFA (ML, items as continuous): configural, metric, scalar.",
+    ),
+    "scale_changes": (
+        "Cross-wave changes that depend on the six-point scale mapping",
+        "Each share change next to a six-point wave, under each defensible mapping.",
+    ),
+}
 
 
 def comparability_job(input, output, params) -> str:
@@ -64,6 +84,11 @@ def comparability_job(input, output, params) -> str:
     table.to_csv(output.invariance, index=False)
     index = coverage[["country", "wave"]].drop_duplicates()
     comparability_levels(table, index).to_csv(output.levels, index=False)
+    synthetic = any(m["synthetic"] for m in metas)
+    for name, (title, lead) in VIEWS.items():
+        csv = Path(output[name])
+        page = csv_page(title, csv.read_text(encoding="utf-8"), [lead], csv.name, synthetic)
+        write_text_atomic(output[f"{name}_html"], page)
     fitted = int(table["level"].ne("").sum())
     return (
         f"{len(items)} items ({', '.join(items)}); {fitted} invariance models over "
