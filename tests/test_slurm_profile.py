@@ -24,6 +24,16 @@ def locked(path) -> dict[str, str]:
     return {name.lower(): version for name, version in pins}
 
 
+def local_rules() -> set[str]:
+    """The rules a `localrules:` directive names, in the Snakefile or workflow/rules."""
+    names = set()
+    for path in [ROOT / "Snakefile", *sorted((ROOT / "workflow/rules").glob("*.smk"))]:
+        # the directive's names run up to the next blank line
+        for block in re.findall(r"^localrules:(.*?)\n\s*\n", path.read_text(), re.M | re.S):
+            names |= set(re.findall(r"\w+", block))
+    return names
+
+
 def test_profile_works_without_accounting_and_names_no_account():
     profile = yaml.safe_load(PROFILE.read_text())
     assert profile["executor"] == "slurm"
@@ -61,12 +71,15 @@ def test_profile_is_accepted_and_every_job_is_sized(tmp_path):
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
-    rules = re.findall(r"^\s*rule (\w+):", out, re.MULTILINE)
+    rules = re.findall(r"^\s*(?:local)?rule (\w+):", out, re.MULTILINE)
     resources = re.findall(r"^\s*resources: (.*)$", out, re.MULTILINE)
     assert len(rules) == len(resources)
-    # `all` and the run's manifest are local rules: no cluster job, no resources to size
-    local = ("all", "run_manifest")
-    sized = {rule: line for rule, line in zip(rules, resources, strict=True) if rule not in local}
+    # local rules (and `all`) run in the submitting Snakemake: no SLURM job to size
+    sized = {
+        rule: line
+        for rule, line in zip(rules, resources, strict=True)
+        if rule not in local_rules() | {"all"}
+    }
     assert rules.count("wave") == 2 and len(sized) >= 5, rules
     for line in sized.values():
         assert re.search(r"\bmem_mb=\d+", line) and re.search(r"\bruntime=\d+", line), line

@@ -103,9 +103,19 @@ def job_processes(workdir: Path) -> list[psutil.Process]:
 def wave_script(workdir: Path) -> psutil.Process | None:
     """The process running the wave job's script (Snakemake writes it to .snakemake/scripts)."""
     for proc in job_processes(workdir):
-        if any(re.search(r"\.snakemake/scripts/tmp\w+\.wave\.py$", a) for a in proc.cmdline()):
+        if any(
+            re.search(r"\.snakemake/scripts/tmp\w+\.wave\.py$", a) for a in proc.info["cmdline"]
+        ):
             return proc
     return None
+
+
+def reading(script: psutil.Process | None) -> bool:
+    """Whether ``script`` has forked its reader (processes come and go while we look)."""
+    try:
+        return script is not None and bool(script.children())
+    except psutil.Error:
+        return False
 
 
 def slurm_job_of(workdir: Path) -> str:
@@ -149,10 +159,10 @@ def test_job_killed_by_slurm_leaves_no_output_and_no_process(background, tmp_pat
             deadline, script = time.monotonic() + 120, None
             while time.monotonic() < deadline and run.poll() is None:
                 script = wave_script(workdir)
-                if script is not None and script.children():
+                if reading(script):
                     break
                 time.sleep(0.1)
-            assert script is not None and script.children(), "the wave job never read its input"
+            assert reading(script), "the wave job never read its input"
             processes = job_processes(workdir)  # Snakemake on the node, srun, script, reader
             subprocess.run(["scancel", slurm_job_of(workdir)], check=True)
             returncode = run.wait(timeout=150)
