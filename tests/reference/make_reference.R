@@ -215,8 +215,8 @@ phi2 <- function(h, k, rho) {
 poly2 <- function(tab) {
   tab <- tab[rowSums(tab) > 0, colSums(tab) > 0, drop = FALSE]
   n <- sum(tab)
-  rc <- c(-Inf, qnorm(cumsum(rowSums(tab)) / n)[-nrow(tab)], Inf)
-  cc <- c(-Inf, qnorm(cumsum(colSums(tab)) / n)[-ncol(tab)], Inf)
+  rc <- c(-Inf, qnorm(head(cumsum(rowSums(tab)) / n, -1)), Inf)
+  cc <- c(-Inf, qnorm(head(cumsum(colSums(tab)) / n, -1)), Inf)
   score <- function(rho) {
     D <- outer(rc, cc, phi2, rho = rho)
     dP <- D[-1, -1] - D[-length(rc), -1] - D[-1, -length(cc)] + D[-length(rc), -length(cc)]
@@ -474,8 +474,8 @@ local({  # the quadrature against mvtnorm's bivariate normal CDF
 poly_fast <- function(tab) {
   tab <- tab[rowSums(tab) > 0, colSums(tab) > 0, drop = FALSE]
   n <- sum(tab)
-  rc <- c(-Inf, qnorm(cumsum(rowSums(tab)) / n)[-nrow(tab)], Inf)
-  cc <- c(-Inf, qnorm(cumsum(colSums(tab)) / n)[-ncol(tab)], Inf)
+  rc <- c(-Inf, qnorm(head(cumsum(rowSums(tab)) / n, -1)), Inf)
+  cc <- c(-Inf, qnorm(head(cumsum(colSums(tab)) / n, -1)), Inf)
   grid <- expand.grid(h = rc, k = cc)
   nll <- function(rho) {
     F <- matrix(pbvn(grid$h, grid$k, rho), length(rc))
@@ -493,7 +493,7 @@ wtable <- function(a, b, w) {
 polyserial_w <- function(codes, values, w) {
   lev <- sort(unique(codes))
   share <- tapply(w, factor(codes, levels = lev), sum) / sum(w)
-  tau <- qnorm(cumsum(share))[-length(lev)]
+  tau <- qnorm(head(cumsum(share), -1))
   C <- cov.wt(cbind(codes, values), wt = w, method = "ML")$cov
   C[1, 2] / (sqrt(C[2, 2]) * sum(dnorm(tau) * diff(lev)))
 }

@@ -118,4 +118,5 @@ def correlation_table(
                                 **{k: est.get(k) for k in COLUMNS[8:]},
                             }
                         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    # df is a float column (written 2729.0), as when some rows had none: the CSV's bytes stay
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"df": "float64"})
