@@ -28,9 +28,12 @@ $(STAMP): requirements-dev.lock pyproject.toml
 run: setup
 	$(BIN)/snakemake --cores $(CORES) --show-failed-logs
 
-# A self-contained HTML page of every table and figure, captioned (after running the workflow).
-report: run
-	$(BIN)/snakemake --report results/report.html
+# A self-contained HTML page of every table and figure, captioned: the report of the last run,
+# built with the config that run recorded (results/run-config.yaml), so a run on your own
+# files is reported as it was made; nothing is rerun. Without a run yet, `make run` first.
+report: setup
+	@test -f results/run-config.yaml || $(MAKE) --no-print-directory run
+	$(BIN)/snakemake --report results/report.html --configfile results/run-config.yaml
 	@echo "open results/report.html"
 
 fixture: setup

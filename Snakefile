@@ -3,8 +3,10 @@
 #   common    validate config + crosswalk, decide the waves and outputs
 #   wave      one job per wave: release file(s) -> harmonized respondents (data/interim/)
 #             -> that wave's shares, coverage, correlations, models (results/tables/waves/)
-#   tables    one job: the contract tables, Table 4, cross-national tables, every published
-#             number beside ours, the report summary
+#   run       the run's manifest: first job of a run on a changed config or changed files;
+#             removes the previous run's aggregate results (results/run.json)
+#   tables    one job: the contract tables, Table 4, cross-national tables, every
+#             published number beside ours, the weights' quality, provenance, the summary
 #   figures   two jobs: the paper's (Figure 1, the Table 4 chart); correlations by country
 #   reproduce the gate: fails the run on a missed published number
 # Few jobs by design: each starts Python and imports pandas & co. (docs/performance.md).
@@ -14,6 +16,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/run.smk"
 include: "workflow/rules/wave.smk"
 include: "workflow/rules/comparability.smk"
 include: "workflow/rules/tables.smk"
@@ -27,6 +30,7 @@ rule all:
         all_outputs(),
 
 
+# The hooks only print; removing an earlier run's results is the run_manifest job's work.
 onsuccess:
     print(run_summary(success=True))
 

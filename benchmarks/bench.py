@@ -354,11 +354,11 @@ def idle_time(sampler: TreeSampler) -> dict[str, float]:
 # --- floor, dry-run parsing, bootstrap ----------------------------------------------------------
 def fixture_files(workdir: Path) -> dict[str, list[str]]:
     """{wave: [absolute file paths]} of the shipped config, inside the copied workflow."""
-    from abs_trust.config import load_config, wave_files
+    from abs_trust.config import configured_waves, load_config, wave_files
 
     config = load_config(ROOT / CONFIG)
     files = {}
-    for wave in config["waves"]:
+    for wave in configured_waves(config):
         files[wave] = []
         for name in wave_files(config, wave):
             path = workdir / name

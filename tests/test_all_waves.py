@@ -41,7 +41,12 @@ def test_every_wave_and_country_is_tabulated(all_waves):
     assert trust.groupby("wave")["country"].nunique().min() >= 8
     assert (trust.loc[trust["wave"] == "W5", "scale"] == "trust6_descending").all()
     assert (trust.loc[trust["wave"] != "W5", "scale"].str.startswith("trust4_")).all()
-    assert trust["pct_trust"].between(0, 100).all()
+    shown = trust["pct_trust"].notna()
+    assert trust.loc[shown, "pct_trust"].between(0, 100).all()
+    # 5 % samples: small cells are suppressed, and say so; most are shown
+    notes = trust.loc[~shown, "note"].fillna("").astype(str)
+    assert notes.str.startswith(("suppressed", "weighted estimate")).all()
+    assert shown.mean() > 0.5
     w6 = trust[trust["wave"] == "W6"]
     assert not {"newspapers", "television"} & set(w6["institution"])
 

@@ -148,12 +148,15 @@ def gallery(request, tmp_path_factory):
         for stem in ("figure1", "table4", "correlations")
     }
     weights = {w: True for w in run.waves}
+    plan = {"applicable": True, "country": country, "waves": run.waves, "explicit": False,
+            "reason": ""}  # fmt: skip
     paper_figures_job(
         SimpleNamespace(correlations=run.corr, trust=run.trust, metas=run.metas,
                         parquets=run.parquets),
         SimpleNamespace(**{f"figure1_{f}": p for f, p in out["figure1"].items()},
                         **{f"trust_{f}": p for f, p in out["table4"].items()}),
-        SimpleNamespace(figure1_country=country, figure1_waves=run.waves,
+        SimpleNamespace(figure1=plan, table4=plan, figure1_country=country,
+                        figure1_waves=run.waves,
                         figure1_weighted=weights, table4_country=country,
                         table4_waves=run.waves, table4_weighted=weights,
                         nonresponse="exclude"),

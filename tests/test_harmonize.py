@@ -71,11 +71,16 @@ def test_unknown_country_code_is_refused():
         harmonize(raw, CW.wave("W3"), CW, "f.sav")
 
 
-def test_configured_country_without_respondents_is_an_error():
+def test_configured_country_absent_from_a_wave_is_skipped_and_named():
+    # ABS waves differ in coverage (no W1 has Vietnam): a wave without a configured country
+    # is not refused; the country is skipped there and named (the coverage table says so).
     frame = harmonize(w3_frame(n=20), CW.wave("W3"), CW, "f.sav")
-    with pytest.raises(DataError, match="korea"):
-        select_countries(frame, ["china", "korea"], "W3", ["f.sav"])
-    assert set(select_countries(frame, ["china"], "W3", ["f.sav"])["country"]) == {"china"}
+    kept, absent = select_countries(frame, ["china", "korea"], "W3", ["f.sav"])
+    assert set(kept["country"]) == {"china"} and absent == ["korea"]
+    kept, absent = select_countries(frame, ["china"], "W3", ["f.sav"])
+    assert set(kept["country"]) == {"china"} and absent == []
+    kept, absent = select_countries(frame, "all", "W3", ["f.sav"])
+    assert set(kept["country"]) == {"china", "taiwan"} and absent == []
 
 
 def test_duplicate_ids_are_an_error():

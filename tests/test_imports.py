@@ -32,6 +32,7 @@ FORBIDDEN = {
                                  "jsonschema"},
     "comparability.py": {"matplotlib", "statsmodels", "pyreadstat", "pingouin", "jsonschema"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
+    "run_manifest.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
 }  # fmt: skip
 
 

@@ -77,7 +77,7 @@ def jobs_in_dry_run(output: str) -> list[tuple[str, str]]:
     """(rule, wave wildcard or '') for every job a dry run lists."""
     jobs, rule = [], None
     for line in output.splitlines():
-        if m := re.match(r"\s*(?:local)?rule (\w+):", line):
+        if m := re.match(r"\s*(?:local)?(?:rule|checkpoint) (\w+):", line):
             rule = m.group(1)
             jobs.append((rule, ""))
         elif rule and (m := re.search(r"wildcards: wave=(\w+)", line)):
@@ -93,8 +93,11 @@ def test_new_wave_by_config_alone(workflow_run, tmp_path):
     crosswalk = yaml.safe_load((workdir / "config/crosswalk.yaml").read_text())
     crosswalk["waves"]["W7"] = ENTRY
     (workdir / "my_crosswalk.yaml").write_text(yaml.safe_dump(crosswalk, sort_keys=False))
+    # W7 beside the shipped fixture's W3 and W4: mixing the synthetic fixture into a run on
+    # other files is done on purpose (include_fixture), and labelled
     override = {
         "waves": {"W7": {"file": "data/raw/W7_synthetic.sav"}},
+        "include_fixture": True,
         "crosswalk": "my_crosswalk.yaml",
         "weights": {"W7": True},
         "figure1": {"country": "china", "waves": ["W3", "W4", "W7"]},
@@ -125,3 +128,10 @@ def test_new_wave_by_config_alone(workflow_run, tmp_path):
     svg = (workdir / "results/figures/local_government_vs_ngo.svg").read_text()
     assert "2023 (ABS W7)" in svg
     assert (workdir / "results/reproduction.verdict").read_text().startswith("PASS: ")
+    # the fixture's waves are labelled as synthetic in every table, the new wave is not
+    assert trust.loc[trust["wave"] != "W7", "note"].str.startswith("synthetic fixture").all()
+    assert trust.loc[trust["wave"] == "W7", "note"].isna().all()
+    assert (
+        "SYNTHETIC FIXTURE in this run: W3, W4"
+        in (workdir / "results/tables/trust_by_country.md").read_text()
+    )

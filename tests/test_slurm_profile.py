@@ -63,10 +63,14 @@ def test_profile_is_accepted_and_every_job_is_sized(tmp_path):
     assert result.returncode == 0, out[-3000:]
     rules = re.findall(r"^\s*rule (\w+):", out, re.MULTILINE)
     resources = re.findall(r"^\s*resources: (.*)$", out, re.MULTILINE)
-    assert len(rules) == len(resources) == 7  # two waves, four aggregate jobs, `all`
-    sized = {rule: line for rule, line in zip(rules, resources, strict=True) if rule != "all"}
+    # two waves, the run's manifest and `all` (local rules: no cluster job), comparability,
+    # four aggregate jobs
+    assert len(rules) == len(resources) == 9
+    local = ("all", "run_manifest")
+    sized = {rule: line for rule, line in zip(rules, resources, strict=True) if rule not in local}
     assert sorted(sized) == [
-        "cross_national_figure", "paper_figures", "published_gate", "tables", "wave",
+        "comparability", "cross_national_figure", "paper_figures", "published_gate", "tables",
+        "wave",
     ]  # fmt: skip
     for line in sized.values():
         assert re.search(r"\bmem_mb=\d+", line) and re.search(r"\bruntime=\d+", line), line

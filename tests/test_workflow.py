@@ -129,7 +129,8 @@ def test_results_hold_aggregates_only(run):
         if path.is_dir():
             continue
         assert path.suffix in {
-            ".csv", ".md", ".tex", ".json", ".png", ".svg", ".pdf", ".verdict", ".rst", ".html"
+            ".csv", ".md", ".tex", ".json", ".png", ".svg", ".pdf", ".verdict", ".rst", ".html",
+            ".yaml",  # run-config.yaml: the config of the run
         }, path  # fmt: skip
         if path.suffix == ".csv":
             table = pd.read_csv(path)
@@ -266,6 +267,13 @@ def test_missing_input_then_fixed_input_reruns_cleanly(tmp_path):
         ("waves: {W5: {}}\n", "W5"),
         ("controls: [age, height]\n", "height"),
         ("preload: true\n", "preload"),  # the key of the retired forking interpreter
+        # a key given twice is refused, naming it (YAML would keep the last one silently)
+        ("strict: true\nnonresponse: exclude\nstrict: false\n", "duplicate key 'strict'"),
+        ("correlations: [[ngos, ngos]]\n", "correlates 'ngos' with itself"),
+        ("correlations: [[ngos, churches]]\n", "churches"),
+        ("table4: {country: atlantis}\n", "atlantis"),
+        ("waves: {W1: {file: /dev/null}}\n", "/dev/null: is a character device"),
+        ("waves: {W1: {file: data}}\n", "data: is a directory"),
     ],
 )
 def test_invalid_config_is_refused_naming_the_key(tmp_path, extra, named):

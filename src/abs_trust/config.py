@@ -26,14 +26,53 @@ SCHEMAS = files("abs_trust") / "schemas"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping names the same key twice (plain YAML keeps the last one, silently)."""
+
+
+class StrictLoader(SAFE_LOADER):
+    """The safe loader, refusing a key that a mapping repeats.
+
+    ``strict: true`` followed further down by ``strict: false`` is valid YAML that keeps the
+    last value: a config could turn a failing gate into a pass without anyone noticing. The
+    parser stays libyaml's; only the (Python) construction of mappings is checked.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *anchor` merges; its keys may be overridden on purpose
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:
+                    continue  # an unhashable key: SafeConstructor reports it
+                if first != key_node.start_mark.line + 1:
+                    raise DuplicateKeyError(
+                        f"duplicate key {key!r} (line {first} and line "
+                        f"{key_node.start_mark.line + 1})"
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file, turning a missing file or a syntax error into a `ConfigError`."""
+    """Parse a YAML file, turning a missing file, a syntax error or a key given twice into a
+    `ConfigError` naming the file."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
+            return yaml.load(handle, Loader=StrictLoader)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a directory, not a YAML file") from exc
+    except DuplicateKeyError as exc:
+        raise ConfigError(
+            f"{path}: {exc}; YAML would keep only the last value silently, so this is refused: "
+            "delete one of them"
+        ) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
@@ -94,10 +133,80 @@ def load_config(path: str | Path) -> dict:
     return validate(read_yaml(path), "config.schema.yaml", path)
 
 
+def _wave_order(wave: str) -> tuple:
+    # W2 before W10: the number in the id, then the id itself
+    digits = "".join(ch for ch in wave if ch.isdigit())
+    return (int(digits) if digits else 0, wave)
+
+
+def configured_waves(config: dict) -> dict[str, dict]:
+    """The waves a run reads, wave id -> entry, in wave order.
+
+    The user's ``waves:`` (an entry set to null is left out). The shipped synthetic fixture
+    (``fixture:``) is read only when the user names no wave of their own, or when they add
+    it on purpose with ``include_fixture: true`` (their entry wins for a wave in both).
+    Snakemake merges ``--configfile`` mappings key by key, so the fixture must not sit under
+    ``waves:``: it would join every run on other files.
+    """
+    own = {w: e for w, e in (config.get("waves") or {}).items() if e is not None}
+    fixture = config.get("fixture") or {}
+    chosen = own if own else dict(fixture)
+    if own and config.get("include_fixture"):
+        chosen = {**fixture, **own}
+    return {w: chosen[w] for w in sorted(chosen, key=_wave_order)}
+
+
 def wave_files(config: dict, wave: str) -> list[str]:
     """The release file(s) configured for ``wave``: ``file:`` or ``files:``."""
-    entry = config["waves"][wave]
+    entry = configured_waves(config)[wave]
     return [entry["file"]] if "file" in entry else list(entry["files"])
+
+
+FIXTURE_DIR = "data/fixture"
+
+
+def is_fixture_file(path: str | Path, config: dict) -> bool:
+    """Whether ``path`` is one of the shipped synthetic fixture's files (``fixture:``, or
+    anything under data/fixture/)."""
+    resolved = Path(path).resolve()
+    shipped = {
+        Path(f).resolve()
+        for entry in (config.get("fixture") or {}).values()
+        for f in ([entry["file"]] if "file" in entry else entry.get("files", []))
+    }
+    return resolved in shipped or resolved.is_relative_to(Path(FIXTURE_DIR).resolve())
+
+
+def fixture_waves(config: dict) -> tuple[list[str], bool]:
+    """(waves read from the synthetic fixture, whether they sit beside waves of other files).
+
+    Raises
+    ------
+    ConfigError
+        when fixture files and other files are mixed without ``include_fixture: true``: a
+        run on your files must report your files only.
+    """
+    waves = configured_waves(config)
+    synthetic, other = {}, {}
+    for wave in waves:
+        for path in wave_files(config, wave):
+            (synthetic if is_fixture_file(path, config) else other).setdefault(wave, []).append(
+                path
+            )
+    mixed = bool(synthetic) and bool(other)
+    if mixed and not config.get("include_fixture"):
+        raise ConfigError(
+            f"config: waves mix the shipped SYNTHETIC fixture ({_listing(synthetic)}) with "
+            f"other files ({_listing(other)}); a run on your files reads only them. Remove the "
+            "fixture's entries (an entry set to null drops a wave), or set "
+            "`include_fixture: true` to add the synthetic waves on purpose (every output then "
+            "says which waves are synthetic)"
+        )
+    return sorted(synthetic, key=_wave_order), mixed
+
+
+def _listing(files: dict[str, list[str]]) -> str:
+    return "; ".join(f"{wave}: {', '.join(paths)}" for wave, paths in files.items())
 
 
 CODEBOOK_SUFFIXES = (".codebook.yaml", ".codebook.yml", ".codebook.json")
@@ -134,3 +243,119 @@ def check_figure_waves(crosswalk, waves: list[str], table4: list[str], figure1: 
             f"config: figure1/waves mixes scale lengths {points}; list waves of one scale "
             "length (e.g. leave W5's six-point scale out)"
         )
+
+
+#: Table 4 and Figure 1 of Farid & Song (2020): mainland China, ABS W3 (2011) and W4 (2015).
+PAPER_COUNTRY = "china"
+PAPER_WAVES = ("W3", "W4")
+
+
+def paper_plan(config: dict, key: str, waves: list[str], crosswalk) -> dict:
+    """What ``table4`` or ``figure1`` draws in this run, decided from the configured data.
+
+    Unset, they show the paper's comparison (``PAPER_COUNTRY`` in ``PAPER_WAVES``) when the
+    run has those waves and that country, and are *not applicable* otherwise: a run on other
+    waves is not an error, and nobody has to edit these keys for it. Set explicitly, what
+    they ask for must be in the run, or the config is refused before any job starts.
+
+    Returns
+    -------
+    dict
+        ``applicable``, ``country``, ``waves`` (empty when not applicable), ``explicit`` and
+        ``reason`` (why not applicable; "" when applicable).
+    """
+    spec = config.get(key) or {}
+    country = spec.get("country", PAPER_COUNTRY)
+    chosen = list(spec.get("waves", PAPER_WAVES))
+    if spec.get("country") is not None:
+        try:
+            crosswalk.country_code(country)
+        except ConfigError as exc:
+            raise ConfigError(f"config: {key}/country: {exc}") from None
+    countries = config.get("countries", "all")
+    absent = [w for w in chosen if w not in waves]
+    reason = ""
+    if not chosen:
+        reason = "no waves listed"
+    elif absent:
+        reason = f"this run has no {', '.join(absent)} (its waves: {', '.join(waves)})"
+    elif countries != "all" and country not in countries:
+        reason = f"{country} is not among the configured countries ({', '.join(countries)})"
+    if reason and spec:
+        given = ", ".join(f"{k}: {v}" for k, v in spec.items())
+        default = "" if "waves" in spec else f"its waves default to {'/'.join(PAPER_WAVES)}; "
+        raise ConfigError(
+            f"config: {key} ({given}) cannot be drawn: {reason}; {default}"
+            f"fix `{key}:` or remove it (unset, it follows the configured data)"
+        )
+    return {
+        "applicable": not reason,
+        "country": country,
+        "waves": [] if reason else chosen,
+        "explicit": bool(spec),
+        "reason": reason,
+    }
+
+
+def check_config_values(config: dict, crosswalk, waves: list[str]) -> None:
+    """Cross-field checks the JSON Schema cannot express, before any job starts.
+
+    Raises
+    ------
+    ConfigError
+        listing every problem: an institution correlated with itself or a pair listed twice,
+        a ``weights:`` entry for a wave the crosswalk does not know, an encoding Python
+        does not know.
+    """
+    import codecs
+
+    problems = []
+    pairs = config.get("correlations") or []
+    for i, pair in enumerate(pairs):
+        if pair[0] == pair[1]:
+            problems.append(
+                f"correlations/{i}: {pair} correlates {pair[0]!r} with itself; name two "
+                "different institutions"
+            )
+        elif sorted(pair) in [sorted(p) for p in pairs[:i]]:
+            problems.append(f"correlations/{i}: the pair {pair} is listed twice")
+    weights = config.get("weights")
+    if isinstance(weights, dict):
+        for wave in weights:
+            if wave not in crosswalk.waves:
+                problems.append(
+                    f"weights/{wave}: no such wave in the crosswalk "
+                    f"(known: {', '.join(sorted(crosswalk.waves))})"
+                )
+    for wave, entry in configured_waves(config).items():
+        if entry.get("encoding"):
+            try:
+                codecs.lookup(entry["encoding"])
+            except LookupError:
+                problems.append(
+                    f"waves/{wave}/encoding: {entry['encoding']!r} is not an encoding Python "
+                    "knows (e.g. big5, utf-8, cp1252)"
+                )
+    if problems:
+        raise ConfigError("config: invalid values:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def plan_with_data(plan: dict, metas: dict, key: str) -> dict:
+    """A `paper_plan`, checked against the data once the waves are read: its country must
+    have respondents in every one of its waves. Unset keys make the table or figure not
+    applicable then; an explicit request the data cannot meet is an error.
+
+    ``metas``: wave -> the wave's sidecar (``data/interim/<wave>.json``).
+    """
+    plan = dict(plan)
+    if not plan["applicable"]:
+        return plan
+    lacking = [w for w in plan["waves"] if plan["country"] not in metas[w]["countries"]]
+    if lacking:
+        reason = f"{plan['country']} has no respondents in {', '.join(lacking)}"
+        if plan["explicit"]:
+            from abs_trust.errors import DataError
+
+            raise DataError(f"config: {key}: {reason}; fix `{key}:` or remove it")
+        plan.update(applicable=False, waves=[], reason=reason)
+    return plan

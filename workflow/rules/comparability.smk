@@ -4,6 +4,7 @@
 # country-wave verdicts feed the notes of the cross-national tables (the `tables` job).
 rule comparability:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         harmonization=expand(
             "results/tables/waves/{wave}/harmonization.csv", wave=WAVES
         ),

@@ -3,6 +3,7 @@
 # true fails the job instead) or "NOT APPLICABLE: <reason>".
 rule published_gate:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         json="results/reproduction.json",
         md="results/reproduction.md",
     output:

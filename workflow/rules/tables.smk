@@ -20,16 +20,18 @@ report_docutils_settings(
 # carries its contract files (CSV/Markdown/LaTeX) as download links.
 rule tables:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
         correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
         coverage=expand("results/tables/waves/{wave}/coverage.csv", wave=WAVES),
         models=expand("results/tables/waves/{wave}/models.csv", wave=WAVES),
         sensitivity=expand("results/tables/waves/{wave}/sensitivity.csv", wave=WAVES),
+        weights=expand("results/tables/waves/{wave}/weights.csv", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
         comparability="results/tables/comparability.csv",
         scale_sensitivity="results/tables/scale_sensitivity.csv",
         scale_changes="results/tables/scale_changes.csv",
-        published=config["published"] or [],
+        published=[p for p in [config["published"]] if p and snakemake_safe(p)],
     output:
         trust="results/tables/institution_trust.csv",
         correlations="results/tables/correlations.csv",
@@ -97,6 +99,10 @@ rule tables:
             category="Tables",
             labels={"table": "nonresponse sensitivity", "waves": "all"},
         ),
+        weights="results/tables/weights.csv",
+        weights_md="results/tables/weights.md",
+        # the files every result came from (sha256), and which waves are synthetic
+        provenance="results/provenance.json",
         # the report's landing page includes this summary (verdict, data, respondents)
         summary="results/report/summary.rst",
     log:
@@ -107,16 +113,24 @@ rule tables:
         mem_mb=500,
         runtime=5,
     params:
-        table4_waves=TABLE4_WAVES,
-        table4_country=config["table4"].get("country", "china"),
-        table4_weighted=headline_weights(TABLE4_WAVES),
+        table4=TABLE4,
+        table4_country=TABLE4["country"],  # the report's caption names it
+        table4_weighted=headline_weights(TABLE4["waves"]),
         weighted=headline_weights(WAVES),
         nonresponse=config["nonresponse"],
         settings=landing_settings(config, headline_weights(WAVES)),
         # config values the captions print, escaped for reStructuredText
         caption=caption_values(
             config,
-            {"table4": headline_weights(TABLE4_WAVES), "all": headline_weights(WAVES)},
+            {
+                "table4": headline_weights(TABLE4["waves"]),
+                "all": headline_weights(WAVES),
+            },
         ),
+        # the path itself, not only as an input: a path with {x} or <x> is no input
+        published=lambda wildcards: config["published"] or "",
+        countries=config["countries"],
+        include_fixture=config["include_fixture"],
+        rules=ESTIMATE_RULES,
     script:
         "../scripts/tables.py"

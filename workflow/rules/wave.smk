@@ -13,6 +13,7 @@ rule wave:
         models="results/tables/waves/{wave}/models.csv",
         sensitivity="results/tables/waves/{wave}/sensitivity.csv",
         harmonization="results/tables/waves/{wave}/harmonization.csv",
+        weights="results/tables/waves/{wave}/weights.csv",
     log:
         "logs/wave/{wave}.log",
     conda:
@@ -22,13 +23,17 @@ rule wave:
         runtime=10,
     params:
         wave="{wave}",
+        # every file, tracked or not (see input_files), and their fingerprints
+        files=release_files,
+        file_stamps=file_stamps,
         # the wave's crosswalk entry as a parameter: editing another wave reruns nothing here
         crosswalk=crosswalk_entry,
         countries=config["countries"],
-        encoding=lambda wildcards: config["waves"][wildcards.wave].get("encoding"),
+        encoding=lambda wildcards: WAVE_ENTRIES[wildcards.wave].get("encoding"),
         pairs=config["correlations"],
         controls=config["controls"],
         methods=config["methods"],
         models=config["models"],
+        rules=ESTIMATE_RULES,
     script:
         "../scripts/wave.py"

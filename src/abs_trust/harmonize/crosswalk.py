@@ -8,7 +8,8 @@ way than declared (a reversed scale) is the classic silent error in ABS work —
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,8 @@ class Crosswalk:
     scales: Mapping[str, Scale]
     waves: Mapping[str, WaveSpec]
     source: str = ""
+    # slug -> other texts a release's value labels use for the country ("East Timor")
+    country_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def wave(self, wave: str) -> WaveSpec:
         try:
@@ -261,11 +264,18 @@ def parse_crosswalk(
                 f"{source}: waves/{wave}/respondent_id/known_duplicates: countries {unknown} "
                 f"are not in `countries:` ({sorted(countries.values())})"
             )
+    aliases = raw.get("country_labels") or {}
+    if unknown := sorted(set(aliases) - set(countries.values())):
+        raise ConfigError(
+            f"{source}: country_labels: countries {unknown} are not in `countries:` "
+            f"({sorted(countries.values())})"
+        )
     return Crosswalk(
         countries=countries,
         scales=scales,
         waves=waves,
         source=str(source),
+        country_labels={slug: tuple(texts) for slug, texts in aliases.items()},
     )
 
 
@@ -285,12 +295,27 @@ def _label_for(value_labels: Mapping, code: int) -> str | None:
     return None
 
 
-def check_value_labels(concept: Concept, value_labels: Mapping | None, file: str) -> None:
+def check_value_labels(
+    concept: Concept,
+    value_labels: Mapping | None,
+    file: str,
+    used_codes: Collection[float] | None = None,
+) -> list[str]:
     """Check a release variable's value labels against the crosswalk's expectations.
 
     Each code listed under ``labels`` must carry a value label containing the expected text
     (case-insensitive). This is what catches a reversed trust scale: in a W1 file, code 1 is
     labelled "None at all", which does not contain "a great deal".
+
+    A code the file leaves unlabelled is accepted, with a warning, when no respondent uses it
+    (``used_codes``: the codes in the data; a W5 gender variable without the "Other" label
+    that nobody chose): nothing is read under that code. A label that says something else
+    is refused whether or not the code is used.
+
+    Returns
+    -------
+    list of str
+        warnings (unlabelled, unused codes), empty when every label was there and matched.
 
     Raises
     ------
@@ -298,22 +323,101 @@ def check_value_labels(concept: Concept, value_labels: Mapping | None, file: str
         naming the file, the variable, each code's actual and expected label.
     """
     if not concept.labels:
-        return
+        return []
     if not value_labels:
         raise CrosswalkMismatchError(
             f"{file}: variable {concept.variable!r} ({concept.name}) has no value labels, so its "
             f"direction cannot be checked; expected {dict(concept.labels)}"
         )
-    problems = []
+    problems, unlabelled = [], []
     for code, expected in concept.labels.items():
         actual = _label_for(value_labels, code)
-        if actual is None or expected.lower() not in actual.lower():
+        if actual is None and used_codes is not None and code not in used_codes:
+            unlabelled.append(f"{code} ({expected!r})")
+        elif actual is None:
+            problems.append(
+                f"code {code} has no label but is used, expected text {expected!r}"
+                if used_codes is not None
+                else f"code {code} is labelled None, expected text {expected!r}"
+            )
+        elif expected.lower() not in actual.lower():
             problems.append(f"code {code} is labelled {actual!r}, expected text {expected!r}")
     if problems:
         raise CrosswalkMismatchError(
             f"{file}: variable {concept.variable!r} ({concept.name}): value labels contradict "
             "the crosswalk (reversed or relabelled scale?): " + "; ".join(problems)
         )
+    if unlabelled:
+        return [
+            f"{file}: variable {concept.variable!r} ({concept.name}): code(s) "
+            f"{', '.join(unlabelled)} have no value label in the file and no respondent uses "
+            "them; accepted (nothing is read under them), but the file does not confirm them"
+        ]
+    return []
+
+
+def _name_key(text: str) -> str:
+    # "Mainland China" -> "mainlandchina", "HongKong" -> "hongkong", "hong_kong" -> "hongkong"
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def check_country_labels(
+    crosswalk: Crosswalk,
+    variable: str,
+    value_labels: Mapping | None,
+    file: str,
+    used_codes: Collection[float] = (),
+) -> list[str]:
+    """Check the country variable's value labels against the crosswalk's ``countries:``.
+
+    A code the crosswalk knows must be labelled with its country: the slug's words or one of
+    ``country_labels:``, ignoring case, spaces and punctuation ("Mainland China" is china,
+    "HongKong" hong_kong). A file whose code 4 is labelled "Japan" codes countries another
+    way, and is refused rather than analysed as China.
+
+    Returns
+    -------
+    list of str
+        warnings: no value labels at all, or codes in use that have no label (their country
+        cannot be confirmed from the file).
+
+    Raises
+    ------
+    CrosswalkMismatchError
+        naming the file, the variable, each code's label and the country expected.
+    """
+    if not value_labels:
+        return [
+            f"{file}: variable {variable!r} (country) has no value labels: the country codes "
+            "could not be checked against the crosswalk"
+        ]
+    problems = []
+    for code, slug in crosswalk.countries.items():
+        actual = _label_for(value_labels, code)
+        if actual is None:
+            continue
+        names = [slug.replace("_", " "), *crosswalk.country_labels.get(slug, ())]
+        if not any(_name_key(name) in _name_key(actual) for name in names):
+            problems.append(
+                f"code {code} is labelled {actual!r}, expected {' or '.join(map(repr, names))}"
+            )
+    if problems:
+        raise CrosswalkMismatchError(
+            f"{file}: variable {variable!r} (country): value labels contradict the crosswalk's "
+            "`countries:` (a file coding countries another way?): " + "; ".join(problems)
+        )
+    unlabelled = sorted(
+        int(c)
+        for c in set(used_codes)
+        if c in crosswalk.countries and _label_for(value_labels, c) is None
+    )
+    if unlabelled:
+        return [
+            f"{file}: variable {variable!r} (country): code(s) "
+            f"{', '.join(f'{c} ({crosswalk.countries[c]})' for c in unlabelled)} are used but "
+            "have no value label; their country could not be confirmed from the file"
+        ]
+    return []
 
 
 def wave_entry(raw: dict, wave: str) -> dict:
@@ -324,8 +428,11 @@ def wave_entry(raw: dict, wave: str) -> dict:
     """
     entry = raw["waves"][wave]
     scale = entry["trust"]["scale"]
-    return {
+    part = {
         "countries": raw["countries"],
         "scales": {scale: raw["scales"][scale]} if scale in raw.get("scales", {}) else {},
         "waves": {wave: entry},
     }
+    if raw.get("country_labels"):
+        part["country_labels"] = raw["country_labels"]
+    return part

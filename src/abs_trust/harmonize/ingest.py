@@ -14,7 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from abs_trust.errors import AbsTrustError
-from abs_trust.harmonize.crosswalk import Crosswalk, WaveSpec, check_value_labels
+from abs_trust.harmonize.crosswalk import (
+    Crosswalk,
+    WaveSpec,
+    check_country_labels,
+    check_value_labels,
+)
 from abs_trust.harmonize.recode import (
     check_unique_ids,
     countries_without_weights,
@@ -28,13 +33,36 @@ from abs_trust.readers.release import read_releases
 SYNTHETIC_MARK = "SYNTHETIC"
 
 
-def check_release_labels(release: ReleaseFile, spec: WaveSpec) -> None:
-    """Trust items and labelled demographics must carry the value labels the crosswalk expects."""
-    for institution in spec.items:
-        concept = spec.trust_concept(institution)
-        check_value_labels(concept, release.value_labels.get(concept.variable), release.path)
-    for concept in spec.demographics.values():
-        check_value_labels(concept, release.value_labels.get(concept.variable), release.path)
+def _used_codes(values: pd.Series) -> set[float]:
+    """The distinct numeric codes in a column (what respondents answered)."""
+    return set(pd.to_numeric(values, errors="coerce").dropna().unique().tolist())
+
+
+def check_release_labels(
+    release: ReleaseFile, spec: WaveSpec, crosswalk: Crosswalk | None = None
+) -> list[str]:
+    """Trust items, labelled demographics and (given the crosswalk) the country variable must
+    carry the value labels the crosswalk expects; returns the warnings (codes the file leaves
+    unlabelled that nobody uses, see `check_value_labels`)."""
+    warnings = []
+    concepts = [spec.trust_concept(i) for i in spec.items] + list(spec.demographics.values())
+    for concept in concepts:
+        warnings += check_value_labels(
+            concept,
+            release.value_labels.get(concept.variable),
+            release.path,
+            _used_codes(release.data[concept.variable]),
+        )
+    if crosswalk is not None:
+        variable = spec.country_variable
+        warnings += check_country_labels(
+            crosswalk,
+            variable,
+            release.value_labels.get(variable),
+            release.path,
+            _used_codes(release.data[variable]),
+        )
+    return warnings
 
 
 def ingest_wave(
@@ -59,9 +87,9 @@ def ingest_wave(
         are the synthetic fixture, the trust scale, and respondents and modal year per country.
     """
     releases = read_releases(files, spec.variables(), encoding=encoding)
-    sources = []
+    sources, warnings = [], []
     for path, release in zip(files, releases, strict=True):
-        check_release_labels(release, spec)
+        warnings += check_release_labels(release, spec, crosswalk)
         sources.append(
             {
                 "path": str(path),
@@ -74,7 +102,7 @@ def ingest_wave(
     if on_releases is not None:
         on_releases(releases)
     frame = harmonize_releases(releases, spec, crosswalk)
-    frame = select_countries(frame, countries, spec.wave, files)
+    frame, absent = select_countries(frame, countries, spec.wave, files)
     repeated = check_unique_ids(frame, spec.wave, files, spec.known_duplicate_ids)
     # A country released without weights is analysed unweighted, as one whose weight does not
     # vary: weight 1 in the frame, and the sidecar says why (`weight_missing`).
@@ -87,7 +115,10 @@ def ingest_wave(
         ", ".join(files),
         unique_key=not any(repeated.values()),
     )
-    return frame, wave_metadata(frame, spec, sources, repeated, weightless)
+    meta = wave_metadata(frame, spec, sources, repeated, weightless)
+    meta["countries_absent"] = absent
+    meta["label_warnings"] = warnings
+    return frame, meta
 
 
 def harmonize_releases(
@@ -132,7 +163,12 @@ def wave_metadata(
             "rows_repeating_an_id": int(repeated_ids.get(str(country), 0)),
             # W1/W2 weights are disputed (abs_codebook.md §2): a weight that does not vary
             # within a country is no weight; tables then say so and use unweighted shares.
-            "weight_varies": bool(spec.weight_variable and group["weight"].nunique() > 1),
+            # Weights that are all 0 are no constant: they are unusable, and the weighted
+            # estimates are attempted so that each is refused with that reason.
+            "weight_varies": bool(
+                spec.weight_variable
+                and (group["weight"].nunique() > 1 or (group["weight"] == 0).all())
+            ),
             "weight_missing": bool(spec.weight_variable) and str(country) in without_weights,
             # Fieldwork can straddle years (W4 China: Dec 2014 - Jun 2016); the modal year
             # is the wave's label for that country, as publications use it.

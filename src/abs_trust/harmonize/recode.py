@@ -170,19 +170,19 @@ def countries_without_weights(frame: pd.DataFrame) -> list[str]:
 
 def select_countries(
     frame: pd.DataFrame, countries: list[str] | str, wave: str, files
-) -> pd.DataFrame:
-    """Keep the configured countries; a configured country with no respondents is an error."""
-    present = sorted(frame["country"].dropna().unique())
+) -> tuple[pd.DataFrame, list[str]]:
+    """Keep the configured countries; return them and the configured ones this wave lacks.
+
+    ABS waves differ in coverage (no W1 file has Vietnam, no W6 file China): a configured
+    country absent from one wave's file is skipped there and reported in the coverage table.
+    Only a country that no configured wave has is an error (the `tables` job checks that,
+    seeing every wave).
+    """
     if countries == "all":
-        return frame[frame["country"].notna()].reset_index(drop=True)
+        return frame[frame["country"].notna()].reset_index(drop=True), []
+    present = set(frame["country"].dropna().unique())
     absent = [c for c in countries if c not in present]
-    if absent:
-        raise DataError(
-            f"{', '.join(map(str, files))}: wave {wave} has no respondents for configured "
-            f"countries {absent} (countries present: {present}); remove them from `countries:` "
-            "or use a file that covers them"
-        )
-    return frame[frame["country"].isin(countries)].reset_index(drop=True)
+    return frame[frame["country"].isin(countries)].reset_index(drop=True), absent
 
 
 def check_unique_ids(

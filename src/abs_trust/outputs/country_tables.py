@@ -17,7 +17,13 @@ from abs_trust.outputs.markdown_latex import (
     wide_latex,
     wide_markdown,
 )
-from abs_trust.outputs.table4 import SYNTHETIC_NOTE
+from abs_trust.outputs.table4 import (
+    REFUSED,
+    SUPPRESSED,
+    SYNTHETIC_NOTE,
+    withheld_marker,
+    withheld_notes,
+)
 
 DENOMINATOR = {"exclude": "excluded", "as_not_trusting": "counted as not trusting"}
 
@@ -36,22 +42,54 @@ def trust_by_country(trust: pd.DataFrame, weighted: dict[str, bool], nonresponse
     wide = rows.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="pct_trust"
     )
+    wide = _mark_withheld(wide, rows)
     columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
     return wide[columns].reset_index()
+
+
+def _mark_withheld(wide: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Cells whose share is not shown (``note``: too few respondents, unusable weights) get
+    their marker instead of the dash that means "not asked"."""
+    if "note" not in rows:
+        return wide
+    marked = rows.assign(marker=rows["note"].fillna("").map(withheld_marker))
+    marked = marked[marked["marker"] != ""]
+    if marked.empty:
+        return wide
+    wide = wide.astype(object)
+    for row in marked.itertuples():
+        wide.loc[(row.country, row.wave, row.year), row.institution] = row.marker
+    return wide.sort_index()
+
+
+NOT_IN_FILE_CELL = "not in file"
+
+
+def _coverage_cell(row) -> str:
+    note = row.get("note")
+    note = note if isinstance(note, str) else ""
+    if note == "country not in this wave's file":
+        return NOT_IN_FILE_CELL
+    if not row["asked"]:
+        return NOT_ASKED
+    if note.startswith("suppressed"):
+        return SUPPRESSED
+    return fmt_share(100 * row["nonresponse_share"])
 
 
 def coverage_wide(coverage: pd.DataFrame) -> pd.DataFrame:
     """Coverage as country × wave rows: the nonresponse share per item, or not asked."""
-    cells = coverage.assign(
-        cell=lambda d: d.apply(
-            lambda r: fmt_share(100 * r["nonresponse_share"]) if r["asked"] else NOT_ASKED, axis=1
-        )
-    )
+    # a country absent from a wave's file has no year there: kept as a row, year "—"
+    year = pd.to_numeric(coverage["year"]).astype("Int64").fillna(-1)
+    coverage = coverage.assign(year=year)
+    cells = coverage.assign(cell=lambda d: d.apply(_coverage_cell, axis=1))
     wide = cells.pivot_table(
         index=["country", "wave", "year"], columns="institution", values="cell", aggfunc="first"
     )
     columns = [c for c in INSTITUTION_LABELS if c in wide.columns]
-    return wide[columns].reset_index()
+    wide = wide[columns].reset_index()
+    wide["year"] = wide["year"].astype(object).where(wide["year"] != -1, NOT_ASKED)
+    return wide
 
 
 def _weighting_note(meta: Mapping, wanted: bool) -> str:
@@ -76,9 +114,15 @@ def country_texts(
     metas: Sequence[Mapping],
     weighted: Mapping[str, bool],
     nonresponse: str,
+    extra_notes: Sequence[str] = (),
+    min_cell_size: int | None = None,
 ) -> CountryTexts:
     """Shares by country x wave (Markdown, LaTeX, HTML), the coverage table (Markdown, HTML),
-    and a summary line."""
+    and a summary line.
+
+    ``extra_notes`` follow each table's own notes (e.g. the files they were computed from);
+    like every note, each format escapes them.
+    """
     notes = [
         "Share trusting (the scale's trusting categories), %, by country and wave; "
         f"{'; '.join(_weighting_note(m, weighted[m['wave']]) for m in metas)}; nonresponse "
@@ -91,18 +135,34 @@ def country_texts(
     if any(m["synthetic"] for m in metas):
         notes.append(SYNTHETIC_NOTE)
     wide = trust_by_country(trust, dict(weighted), nonresponse)
+    cells = wide.drop(columns=["country", "wave", "year"]).to_numpy().ravel()
+    notes += withheld_notes([c for c in cells if isinstance(c, str)], min_cell_size)
+    notes += list(extra_notes)
     title = "Trust in institutions by country and wave (%)"
     cov_notes = [
         "Item nonresponse (% of respondents: don't know, can't choose, decline, missing); "
         "— = not asked (no substantive answer) or no such item in the wave."
     ]
+    cov_wide = coverage_wide(coverage)
+    cov_cells = set(cov_wide.drop(columns=["country", "wave", "year"]).to_numpy().ravel())
+    if NOT_IN_FILE_CELL in cov_cells:
+        cov_notes.append(
+            f"{NOT_IN_FILE_CELL} = the country is configured but has no respondents in this "
+            "wave's file(s): skipped in that wave."
+        )
+    if SUPPRESSED in cov_cells:
+        cov_notes.append(
+            f"{SUPPRESSED} = not shown: the country-wave has fewer than "
+            f"{min_cell_size or 'min_cell_size'} respondents."
+        )
+    cov_notes += list(extra_notes)
     synthetic = any(m["synthetic"] for m in metas)
     md, tex = (
         wide_markdown(wide, title, notes),
         wide_latex(wide, title, notes, "tab:trust-by-country"),
     )
     cov_title = "Trust items asked, and their nonresponse (%)"
-    cov = coverage_wide(coverage)
+    cov = cov_wide
     cov_md = wide_markdown(cov, cov_title, cov_notes)
     texts = CountryTexts(
         md, tex, cov_md,
@@ -136,7 +196,8 @@ def wide_html(table: pd.DataFrame, title: str, notes: list, synthetic: bool, dow
     )
     numeric = [INSTITUTION_LABELS.get(c, c) for c in items]
     formats = {c: (lambda v: v if isinstance(v, str) else fmt_share(v)) for c in numeric}
-    if any(table[c].map(lambda v: isinstance(v, str)).any() for c in items):
+    markers = {SUPPRESSED, REFUSED}  # a share not shown: the column is still numeric
+    if any(table[c].map(lambda v: isinstance(v, str) and v not in markers).any() for c in items):
         numeric = []  # cells are text already (the coverage table): sort them as text
     return html_page(
         title, [HtmlTable(shown, numeric=numeric, formats=formats)], notes=notes,

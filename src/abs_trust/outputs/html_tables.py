@@ -123,7 +123,7 @@ def _cell(value, column: str, table: HtmlTable, shown=None) -> str:
         text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
     attrs = ""
     if numeric:
-        raw = "" if pd.isna(value) else repr(float(value))
+        raw = "" if isinstance(value, str) or pd.isna(value) else repr(float(value))
         attrs = f' class="num" data-v="{raw}"'
     return f"<td{attrs}>{html_text(text)}</td>"
 

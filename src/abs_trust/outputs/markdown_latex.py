@@ -17,7 +17,9 @@ from abs_trust.outputs.rounding import round_half_away
 NOT_ASKED = "—"
 
 
-def fmt_share(value: float) -> str:
+def fmt_share(value: float | str) -> str:
+    if isinstance(value, str):  # a marker (a cell not shown, and why), set as it is
+        return value
     return NOT_ASKED if pd.isna(value) else f"{round_half_away(value, 1):.1f}"
 
 

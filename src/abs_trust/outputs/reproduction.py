@@ -157,6 +157,7 @@ def evaluate(
     country = published["country"]
     conventions = published["conventions"]
     countries = {c for m in metas for c in m["countries"]}
+    covering = {m["wave"] for m in metas if country in m["countries"]}
     results = []
     for check in published["checks"]:
         waves_needed = check.get("waves") or [check["wave"]]
@@ -188,6 +189,14 @@ def evaluate(
             entry["note"] = f"{country_label(country)} not in this run"
             results.append(entry)
             continue
+        # a wave without respondents of the published country cannot check its numbers
+        lacking = [w for w in waves_needed if metas and w not in covering]
+        if lacking:
+            entry["note"] = (
+                f"{country_label(country)} not in this run's wave(s) {', '.join(lacking)}"
+            )
+            results.append(entry)
+            continue
         if check["quantity"] == "share":
             convention = conventions[check["wave"]]
             value = _share(trust, country, check["wave"], check["institution"], convention)
@@ -208,12 +217,16 @@ def evaluate(
             entry["other_convention"] = _correlation(
                 correlations, country, check, not weighted, field
             )
+        if value is not None and not np.isfinite(value):
+            # the row is there but its estimate is not shown (a small cell, unusable weights)
+            value = None
+            entry["note"] = "estimate not shown in the tables (see the row's `note`)"
         entry["reproduced"] = value
         entry["ok"] = bool(
             value is not None and within_tolerance(value, check["published"], check["tolerance"])
         )
         entry["verdict"] = PASS if entry["ok"] else FAIL
-        if value is None:
+        if value is None and not entry["note"]:
             entry["note"] = "not found in the produced tables"
         results.append(entry)
     return results

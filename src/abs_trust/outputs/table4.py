@@ -58,9 +58,11 @@ def table4_frame(
     """Unrounded Table 4: one row per institution, a share per column, and the change.
 
     The change is last − first column, from unrounded shares. An institution not asked in a
-    wave has no share (NaN) and no change.
+    wave has no share (NaN) and no change. A share not shown (its ``note`` says why: too few
+    respondents, unusable weights) is a marker (`withheld_marker`), and so is its change.
     """
     out = pd.DataFrame({"institution": list(institutions.values())}, index=list(institutions))
+    markers = {}
     for col in columns:
         rows = trust[
             (trust["country"] == country)
@@ -69,9 +71,51 @@ def table4_frame(
             & (trust["nonresponse"] == col.nonresponse)
         ].set_index("institution")
         out[str(col.year)] = rows["pct_trust"].reindex(out.index).astype("float64")
+        if "note" in rows:
+            notes = rows["note"].fillna("").reindex(out.index).fillna("")
+            markers[str(col.year)] = notes.map(withheld_marker)
     if len(columns) >= 2:
         out["change"] = out[str(columns[-1].year)] - out[str(columns[0].year)]
+    if any((m != "").any() for m in markers.values()):
+        change_marker = pd.Series("", index=out.index)
+        for year, marker in markers.items():
+            out[year] = out[year].astype(object).where(marker == "", marker)
+            change_marker = change_marker.where(change_marker != "", marker)
+        if "change" in out:
+            out["change"] = out["change"].astype(object).where(change_marker == "", change_marker)
     return out
+
+
+#: cells not shown, and why (the notes of every table that has them say so)
+SUPPRESSED, REFUSED = "x", "w"
+
+
+def withheld_marker(note: str) -> str:
+    """The cell marker of an estimate not shown, from its ``note`` ("" if it is shown)."""
+    if note.startswith("suppressed"):
+        return SUPPRESSED
+    if note.startswith("weighted estimate refused"):
+        return REFUSED
+    return ""
+
+
+def withheld_notes(cells, min_cell_size: int | None) -> list[str]:
+    """The legend of the markers that occur among ``cells``."""
+    cells = set(cells)
+    notes = []
+    if SUPPRESSED in cells:
+        size = f"{min_cell_size} " if min_cell_size else ""
+        notes.append(
+            f"{SUPPRESSED} = not shown: fewer than {size}respondents in the denominator "
+            "(min_cell_size)."
+        )
+    if REFUSED in cells:
+        notes.append(
+            f"{REFUSED} = weighted estimate not shown: the weights are unusable here (effective "
+            "n too small, or one respondent carries most of the weight; "
+            "results/tables/weights.csv)."
+        )
+    return notes
 
 
 def table4_notes(columns: list[Column], country: str, synthetic: bool) -> list:
@@ -116,9 +160,15 @@ def table4_texts(
     country: str,
     weighted: Mapping[str, bool],
     nonresponse: str,
+    extra_notes: Sequence[str] = (),
+    min_cell_size: int | None = None,
 ) -> tuple[str, str, str, str]:
     """Table 4 as Markdown, LaTeX and HTML (one column per wave in ``metas``), and a summary
-    line."""
+    line.
+
+    ``extra_notes`` follow the table's own notes (e.g. the files it was computed from); each
+    format escapes them, as every note.
+    """
     columns = []
     for meta in metas:
         facts = meta["countries"][country]
@@ -138,6 +188,9 @@ def table4_texts(
     label = country_label(country)
     table = table4_frame(trust, country, columns, TABLE4_INSTITUTIONS)
     notes = table4_notes(columns, label, synthetic)
+    cells = table.drop(columns="institution").to_numpy().ravel()
+    notes += withheld_notes([c for c in cells if isinstance(c, str)], min_cell_size)
+    notes += list(extra_notes)
     years = ", ".join(str(c.year) for c in columns)
     title = f"Public trust in institutions in {label}, {years} (%)"
     md, tex = table4_markdown(table, notes, title), table4_latex(table, notes, title)

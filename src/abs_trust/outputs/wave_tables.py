@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 #: the tables each wave's job writes (results/tables/waves/<wave>/), keyed as in the rules
-WAVE_TABLES = ("trust", "coverage", "correlations", "models", "sensitivity")
+WAVE_TABLES = ("trust", "coverage", "correlations", "models", "sensitivity", "weights")
 
 
 def read_correlations(path) -> pd.DataFrame:

@@ -10,8 +10,12 @@ before anything is read. Files are opened read-only; nothing here writes to ``da
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import re
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -21,6 +25,7 @@ import pyreadstat
 from abs_trust.errors import InputFileError
 from abs_trust.readers.codebook import read_csv_release
 from abs_trust.readers.columns import ReleaseFile, resolve_columns, sha256sum
+from abs_trust.readers.files import check_readable
 
 READERS = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav, ".dta": pyreadstat.read_dta}
 CSV_SUFFIX = ".csv"
@@ -46,25 +51,79 @@ def _read(path: Path, **kwargs):
     except pyreadstat.ReadstatError as exc:
         if re.search(r"encoding|character set", str(exc), re.IGNORECASE):
             raise InputFileError(
-                f"{path}: text cannot be decoded as {kwargs.get('encoding') or 'declared'} "
-                f"({exc}); check `encoding:` for this wave in config.yaml (the W1 release is "
-                "big5)"
+                f"{path}: {encoding_advice(path, reader, kwargs.get('encoding'), exc)}"
             ) from exc
+        check_readable(path)  # a file that went away or became unreadable: say so
         raise InputFileError(
             f"{path}: cannot be read as {path.suffix} ({exc}); is it truncated, corrupt, or "
             "another format renamed?"
         ) from exc
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputFileError(
-            f"{path}: text cannot be decoded ({exc}); set `encoding:` for this wave in "
-            "config.yaml (the W1 release is big5)"
+            f"{path}: {encoding_advice(path, reader, kwargs.get('encoding'), exc)}"
         ) from exc
+    except PermissionError as exc:
+        raise InputFileError(f"{path}: permission denied: this user may not read it") from exc
     except Exception as exc:  # the C reader's other failures on a bad file
         # Fuzzing showed corrupt bytes surfacing as OverflowError (dates), ValueError, ...:
         # whatever the reader raises, the file is the problem, and the user must hear which.
         raise InputFileError(
             f"{path}: cannot be read ({type(exc).__name__}: {exc}); the file looks corrupt"
         ) from exc
+
+
+def encoding_advice(path: Path, reader, encoding: str | None, exc: Exception) -> str:
+    """What to do about text that cannot be decoded, given the encoding that was asked for.
+
+    With an explicit ``encoding`` the fault is that setting, not the file: say which encoding
+    the file itself declares (read from its header, without the setting).
+    """
+    if not encoding:
+        return (
+            f"text cannot be decoded in the character set the file declares ({exc}); set "
+            "`encoding:` for this wave in your config (the W1 merged release is big5)"
+        )
+    try:
+        _, meta = reader(str(path), metadataonly=True)
+        declared = meta.file_encoding or "none"
+    except Exception:  # the file's own declaration does not decode either
+        declared = "unknown"
+    return (
+        f"text cannot be decoded as {encoding} (the `encoding:` configured for this wave) "
+        f"({exc}); the file declares its encoding as {declared}: remove `encoding:` for this "
+        "wave or set the file's real encoding"
+    )
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the forked reader: end when the job that forked it ends, however it ends.
+
+    A wave job killed by a cluster's time limit (SIGTERM) or by SIGKILL gets no chance to
+    end its reader, which would read on for minutes holding hundreds of MB. Linux sends the
+    reader SIGKILL when its parent dies (``PR_SET_PDEATHSIG``); the parent may have died
+    before that was set, hence the check after it.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the reader still ends after reading
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _reader_pool() -> ProcessPoolExecutor:
+    """One forked reader process that dies with this process (see `_die_with_parent`)."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def read_release(
@@ -90,15 +149,13 @@ def read_release(
     sidecar codebook (`read_codebook`).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: file not found (is it listed correctly in config.yaml?)")
+    check_readable(path)
     if path.suffix.lower() == CSV_SUFFIX:
         return read_csv_release(path, variables, encoding)
     _reader(path)  # an unsupported file type fails here, before a process is forked
     if not isolate:
         return _read_release(path, variables, encoding)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with _reader_pool() as pool:
         try:
             return pool.submit(_read_each, [path], variables, encoding).result()[0]
         except BrokenProcessPool:
@@ -119,16 +176,14 @@ def read_releases(
     """
     paths = [Path(p) for p in paths]
     for path in paths:
-        if not path.is_file():
-            raise InputFileError(f"{path}: file not found (is it listed correctly in config.yaml?)")
+        check_readable(path)
         if path.suffix.lower() != CSV_SUFFIX:
             _reader(path)  # an unsupported file type fails here, before a process is forked
     binary = [p for p in paths if p.suffix.lower() != CSV_SUFFIX]
     read: dict[Path, ReleaseFile] = {}
     if len(binary) > 1:
-        context = multiprocessing.get_context("fork")
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with _reader_pool() as pool:
                 releases = pool.submit(_read_each, binary, variables, encoding).result()
             read = dict(zip(binary, releases, strict=True))
         except BrokenProcessPool:

@@ -65,9 +65,15 @@ def _partial_r(data: np.ndarray, w: np.ndarray | None, columns) -> tuple[float, 
     n = len(data)
     if n < len(columns) + 2:
         return np.nan, f"too few complete cases ({n})"
+    # Constancy is read off the data, exactly: a weighted mean of equal values need not
+    # equal them to the last bit, so a constant column's variance can come out as 1e-33
+    # and give an r (a weighted Spearman on a constant item did).
+    spread = data.max(axis=0) - data.min(axis=0)
     cov = _weighted_covariance(data, w)
-    if np.any(np.diag(cov) <= 0):
-        constant = [c for c, v in zip(columns, np.diag(cov), strict=True) if v <= 0]
+    if np.any(spread == 0) or np.any(np.diag(cov) <= 0):
+        constant = [
+            c for c, s, v in zip(columns, spread, np.diag(cov), strict=True) if s == 0 or v <= 0
+        ]
         return np.nan, f"no variation in {constant}"
     try:
         return _partial_from_covariance(cov), ""

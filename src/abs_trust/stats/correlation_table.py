@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from abs_trust.stats.arrays import complete_arrays, country_wave_rows, float_columns, weighs
+from abs_trust.stats.correlation import _empty_result
 from abs_trust.stats.pearson import _pearson
 from abs_trust.stats.polychoric import _polychoric, _polychoric_partial
 from abs_trust.stats.spearman import _spearman
+from abs_trust.stats.weights import EstimateRules, small_cell_note, weights_refusal
 
 METHODS = ("pearson", "spearman", "polychoric")
 COLUMNS = [
@@ -48,8 +50,13 @@ def correlation_table(
     years: dict[str, int],
     weighted: bool | Collection[str] = True,
     methods: Sequence[str] = ("pearson",),
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """Bivariate and partial correlations for every pair, country, method and weighting.
+
+    ``rules`` (`abs_trust.stats.weights.EstimateRules`): an estimate on fewer complete cases
+    than ``min_cell_size`` is suppressed, and a weighted one on unusable weights refused;
+    either keeps its row, with an empty r and the reason in ``note``.
 
     Returns
     -------
@@ -82,7 +89,12 @@ def correlation_table(
                             complete[covar, use_weights] = complete_arrays(
                                 values, position, columns, weight
                             )
-                        est = _estimate(method, *complete[covar, use_weights], columns)
+                        data, w = complete[covar, use_weights]
+                        note = _withheld(data, w, rules)
+                        if note:
+                            est = _empty_result(len(data), len(data) - len(columns), note)
+                        else:
+                            est = _estimate(method, data, w, columns)
                         rows.append(
                             {
                                 "country": country,
@@ -97,3 +109,13 @@ def correlation_table(
                             }
                         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _withheld(data: np.ndarray, w: np.ndarray | None, rules: EstimateRules | None) -> str:
+    """Why an estimate is not shown (too few complete cases; unusable weights), or ""."""
+    if rules is None:
+        return ""
+    note = small_cell_note(len(data), rules)
+    if not note and w is not None:
+        note = weights_refusal(w, rules)
+    return note

@@ -17,6 +17,8 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.linear_model import OLS, WLS
 
+from abs_trust.stats.weights import EstimateRules, weights_refusal
+
 MODEL_COLUMNS = [
     "model", "y", "x", "term", "coef", "se", "z_or_t", "p", "ci_low", "ci_high", "n",
     "controls_used", "weighted", "note",
@@ -215,12 +217,40 @@ def _not_estimated(model, y, x, n, terms, weighted, note) -> pd.DataFrame:
     return pd.DataFrame([row], columns=MODEL_COLUMNS)
 
 
-def _too_few(data, y) -> str:
-    if len(data) < MIN_MODEL_CASES:
-        return f"not estimated: {len(data)} complete cases (< {MIN_MODEL_CASES})"
+def _too_few(data, y, x=None, min_cases=MIN_MODEL_CASES) -> str:
+    if len(data) < min_cases:
+        return f"not estimated: {len(data)} complete cases (< {min_cases})"
     if data[y].nunique() < 2:
         return "not estimated: the outcome does not vary"
+    if x is not None and data[x].nunique() < 2:
+        return f"not estimated: {x} does not vary"
     return ""
+
+
+def _degenerate_design(exog: pd.DataFrame) -> str:
+    """Why the design matrix cannot identify every coefficient (collinear terms), or "".
+
+    statsmodels would fit a rank-deficient OLS with a pseudo-inverse and print coefficients
+    that are not identified, and the ordered logit would stop with a singular Hessian.
+    """
+    values = exog.to_numpy(dtype=float)
+    rank = np.linalg.matrix_rank(values)
+    if rank == values.shape[1]:
+        return ""
+    # the terms that the others reproduce: dropping one of them restores the rank
+    redundant = [
+        name
+        for i, name in enumerate(exog.columns)
+        if np.linalg.matrix_rank(np.delete(values, i, axis=1)) == rank
+    ]
+    return (
+        f"not estimated: collinear terms ({', '.join(redundant)}; rank {rank} of "
+        f"{values.shape[1]} columns)"
+    )
+
+
+def _fit_failure(exc: Exception) -> str:
+    return f"not estimated: the fit failed ({type(exc).__name__}: {exc})"
 
 
 def _tidy(result, model, y, x, n, terms, weighted, note, stat_name) -> pd.DataFrame:
@@ -257,6 +287,7 @@ def ols_robust(
     weight: str | None = None,
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """OLS (WLS when weighted) of ``y`` on ``x`` and ``controls`` with HC1 robust SEs.
 
@@ -270,6 +301,10 @@ def ols_robust(
 
     Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1).
 
+    Degenerate input gives one flagged row (``note`` says why) instead of a model: too few
+    complete cases (fewer than ``rules.min_cell_size``, default 30), an outcome or x that
+    does not vary, collinear terms, unusable weights (``rules``), a fit that fails.
+
     Returns
     -------
     pd.DataFrame
@@ -278,12 +313,22 @@ def ols_robust(
         ci_low, ci_high, n, controls_used, weighted, note``.
     """
     data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell)
-    if problem := _too_few(data, y):
-        name = "wls" if weight else "ols"
+    name = "wls" if weight else "ols"
+    rules = rules or EstimateRules(min_cell_size=MIN_MODEL_CASES)
+    problem = _too_few(data, y, x, rules.min_cell_size)
+    if not problem and weight:
+        problem = weights_refusal(data[weight].to_numpy(), rules).replace(
+            "weighted estimate refused", "not estimated"
+        )
+    exog = None if problem else _design(data, x, terms, intercept=True)
+    problem = problem or _degenerate_design(exog)
+    if problem:
         return _not_estimated(name, y, x, len(data), terms, bool(weight), problem)
-    exog = _design(data, x, terms, intercept=True)
     model = WLS(data[y], exog, weights=data[weight]) if weight else OLS(data[y], exog)
-    result = model.fit(cov_type="HC1", use_t=True)
+    try:
+        result = model.fit(cov_type="HC1", use_t=True)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        return _not_estimated(name, y, x, len(data), terms, bool(weight), _fit_failure(exc))
     note = "; ".join(["HC1 robust SE, t on n - p df", *notes])
     return _tidy(
         result, "wls" if weight else "ols", y, x, len(data), terms, bool(weight), note, "tvalues"
@@ -297,6 +342,7 @@ def ordered_logit(
     controls: Sequence[str],
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """Proportional-odds (ordered) logit of the trust levels ``y`` on ``x`` and ``controls``.
 
@@ -311,6 +357,8 @@ def ordered_logit(
     Reference: McCullagh, P. (1980). Regression models for ordinal data. *JRSS B* 42(2),
     109-142.
 
+    Degenerate input gives one flagged row instead of a model, as in :func:`ols_robust`.
+
     Returns
     -------
     pd.DataFrame
@@ -318,14 +366,26 @@ def ordered_logit(
         :func:`ols_robust` without the Intercept, then the thresholds ``1/2``, ``2/3``, ...
     """
     data, terms, notes = _prepare(frame, y, x, controls, None, categorical, min_cell)
-    if problem := _too_few(data, y):
+    rules = rules or EstimateRules(min_cell_size=MIN_MODEL_CASES)
+    problem = _too_few(data, y, x, rules.min_cell_size)
+    # no constant: the cut points take its place (the dummies still drop their reference);
+    # collinearity is judged with the intercept, which the cut points stand in for
+    exog = None if problem else _design(data, x, terms, intercept=False)
+    problem = problem or _degenerate_design(_design(data, x, terms, intercept=True))
+    if problem:
         return _not_estimated("ordered_logit", y, x, len(data), terms, False, problem)
     # An ordered categorical keeps the level labels (threshold terms 1/2, not 1.0/2.0).
     endog = pd.Series(pd.Categorical(data[y].astype(int), ordered=True), index=data.index, name=y)
-    # no constant: the cut points take its place (the dummies still drop their reference)
-    exog = _design(data, x, terms, intercept=False)
-    model = AnalyticOrderedModel(endog, exog, distr="logit")
-    result = model.fit(method="newton", disp=False, maxiter=100)
+    try:
+        model = AnalyticOrderedModel(endog, exog, distr="logit")
+        result = model.fit(method="newton", disp=False, maxiter=100)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        return _not_estimated("ordered_logit", y, x, len(data), terms, False, _fit_failure(exc))
+    if not np.isfinite(np.asarray(result.params)).all():
+        return _not_estimated(
+            "ordered_logit", y, x, len(data), terms, False,
+            "not estimated: the fit gave non-finite coefficients (separation?)",
+        )  # fmt: skip
     if not result.mle_retvals.get("converged", True):
         notes.append("Newton did not converge")
     note = "; ".join(

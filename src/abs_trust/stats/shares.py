@@ -16,6 +16,12 @@ import pandas as pd
 from scipy.special import ndtri
 
 from abs_trust.stats.arrays import country_wave_rows, float_columns, weighs
+from abs_trust.stats.weights import (
+    EstimateRules,
+    refused_share,
+    small_cell_note,
+    weights_refusal,
+)
 
 NONRESPONSE_CONVENTIONS = ("exclude", "as_not_trusting")
 Z95 = ndtri(0.975)  # scipy.stats.norm.ppf(0.975), without importing scipy.stats (~0.3 s)
@@ -180,6 +186,7 @@ def trust_table(
     trusting_levels: Iterable[int],
     years: dict[str, int],
     weighted: bool | Collection[str] = True,
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """Shares trusting for every country × institution × weighting × denominator of one wave.
 
@@ -188,12 +195,16 @@ def trust_table(
     country-wave (not asked there) get no row: an
     absent item must never read as 0 % trust.
 
+    ``rules`` (`abs_trust.stats.weights.EstimateRules`): a share on fewer respondents than
+    ``min_cell_size`` is suppressed, and a weighted one on unusable weights refused; either
+    keeps its row, with empty ``pct_trust`` and interval and the reason in ``note``.
+
     Returns
     -------
     pd.DataFrame
         long, one row per country, wave, institution, weighted, nonresponse convention, with
         the contract columns (design.md §3) plus ``nonresponse``, ``sum_weights``,
-        ``n_effective`` and ``ci_method``.
+        ``n_effective``, ``ci_method`` and ``note``.
     """
     trusting_levels = list(trusting_levels)
     institutions = list(institutions)
@@ -214,7 +225,13 @@ def trust_table(
             for use_weights in (False, True) if weighs(weighted, country) else (False,):
                 w = table[where, position["weight"]] if use_weights else None
                 for convention in NONRESPONSE_CONVENTIONS:
-                    est = _share(levels, trusting, w, convention)
+                    note = _withheld(levels, w, convention, rules)
+                    if note.startswith("weighted"):
+                        est = refused_share(levels, w, convention, note)
+                    else:
+                        est = _share(levels, trusting, w, convention)
+                        if note:  # counts stay; the estimate and its interval go
+                            est |= {"pct_trust": np.nan, "ci_low": np.nan, "ci_high": np.nan}
                     rows.append(
                         {
                             "country": country,
@@ -225,23 +242,42 @@ def trust_table(
                             "nonresponse": convention,
                             **est,
                             "ci_method": "linearization" if use_weights else "wilson",
+                            "note": note,
                         }
                     )
     columns = [
         "country", "wave", "year", "institution", "pct_trust", "n_valid", "n_nonresponse",
         "weighted", "ci_low", "ci_high", "nonresponse", "sum_weights", "n_effective", "ci_method",
+        "note",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
+def _withheld(levels, weights, convention: str, rules: EstimateRules | None) -> str:
+    """Why a share is not shown (too few respondents; unusable weights), or ""."""
+    if rules is None:
+        return ""
+    in_denominator = ~np.isnan(levels) if convention == "exclude" else np.ones(len(levels), bool)
+    note = small_cell_note(int(in_denominator.sum()), rules)
+    if not note and weights is not None:
+        note = weights_refusal(weights[in_denominator], rules)
+    return note
+
+
 def coverage_table(
-    frame: pd.DataFrame, institutions: Iterable[str], items: dict[str, str], years: dict[str, int]
+    frame: pd.DataFrame,
+    institutions: Iterable[str],
+    items: dict[str, str],
+    years: dict[str, int],
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """Which items were asked in each country-wave, and how much nonresponse they drew.
 
     An item the crosswalk maps but that has no substantive answer in a country-wave was not
     asked there (ABS marks such items "not asked in China" in its codebooks); it is listed
-    here with ``asked`` false, and it is absent from the trust table rather than 0 %.
+    here with ``asked`` false, and it is absent from the trust table rather than 0 %. With
+    ``rules``, a country-wave of fewer than ``min_cell_size`` respondents has its
+    nonresponse shares suppressed.
 
     Returns
     -------
@@ -258,12 +294,13 @@ def coverage_table(
         for institution in institutions:
             n_valid = int(n_answers[position[f"trust_{institution}"]])
             variable = items.get(institution)
+            small = small_cell_note(n, rules) if rules is not None and variable else ""
             if variable is None:
                 note = "no such item in this wave"
             elif n_valid == 0:
                 note = "all answers are nonresponse: treated as not asked"
             else:
-                note = ""
+                note = small
             rows.append(
                 {
                     "country": country,
@@ -274,7 +311,9 @@ def coverage_table(
                     "asked": n_valid > 0,
                     "n_valid": n_valid,
                     "n_nonresponse": n - n_valid if variable else 0,
-                    "nonresponse_share": (n - n_valid) / n if variable and n else np.nan,
+                    "nonresponse_share": (
+                        (n - n_valid) / n if variable and n and not small else np.nan
+                    ),
                     "note": note,
                 }
             )

@@ -15,6 +15,7 @@ from abs_trust.stats.correlation_table import correlation_table
 from abs_trust.stats.models import ols_robust, ordered_logit
 from abs_trust.stats.sensitivity import nonresponse_sensitivity
 from abs_trust.stats.shares import coverage_table, trust_table
+from abs_trust.stats.weights import EstimateRules
 
 
 def models_table(
@@ -24,6 +25,7 @@ def models_table(
     years: Mapping[str, int | None],
     weighted: Collection[str],
     options: Mapping,
+    rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
     """OLS (robust SE; weighted and not) and ordered logit of y's trust on x's, per country.
 
@@ -31,6 +33,7 @@ def models_table(
     """
     parts = []
     kwargs = {"categorical": options["categorical"], "min_cell": options["min_cell"]}
+    kwargs["rules"] = rules
     for (country, wave), group in frame.groupby(["country", "wave"], sort=True):
         for x, y in pairs:
             cx, cy = f"trust_{x}", f"trust_{y}"
@@ -56,28 +59,31 @@ def analyse_wave(
     controls: Sequence[str],
     methods: Sequence[str],
     models: Mapping,
+    rules: EstimateRules | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The tables of ``results/tables/waves/<wave>/``, keyed as
     ``abs_trust.outputs.wave_tables.WAVE_TABLES``.
 
     ``meta`` is the wave's sidecar (`abs_trust.harmonize.ingest.wave_metadata`): modal
     year, whether the weight varies, and the scale's trusting levels, per country.
+    ``rules`` (`abs_trust.stats.weights.EstimateRules`): small cells suppressed and weighted
+    estimates on unusable weights refused, in every table; None shows everything.
     """
     years = {c: v["year"] for c, v in meta["countries"].items()}
     # weighted estimates only where the weight varies within the country (W1/W2 may not)
     weighted = {c for c, v in meta["countries"].items() if v.get("weight_varies", True)}
     trusting = meta["scale"]["trusting_levels"]
-    shares = trust_table(frame, INSTITUTIONS, trusting, years, weighted=weighted)
+    shares = trust_table(frame, INSTITUTIONS, trusting, years, weighted=weighted, rules=rules)
     # Which scale the shares are on: W5's six points are not comparable with four-point waves.
     shares.insert(shares.columns.get_loc("ci_method") + 1, "scale", meta["scale"]["name"])
-    sensitivity = nonresponse_sensitivity(frame, INSTITUTIONS, trusting, pairs)
+    sensitivity = nonresponse_sensitivity(frame, INSTITUTIONS, trusting, pairs, rules=rules)
     sensitivity.insert(2, "year", sensitivity["country"].map(years))
     return {
         "trust": shares,
-        "coverage": coverage_table(frame, INSTITUTIONS, meta["items"], years),
+        "coverage": coverage_table(frame, INSTITUTIONS, meta["items"], years, rules),
         "correlations": correlation_table(
-            frame, pairs, controls, years, weighted=weighted, methods=methods
+            frame, pairs, controls, years, weighted=weighted, methods=methods, rules=rules
         ),
-        "models": models_table(frame, pairs, controls, years, weighted, models),
+        "models": models_table(frame, pairs, controls, years, weighted, models, rules),
         "sensitivity": sensitivity,
     }

@@ -24,7 +24,8 @@ def published_gate_job(input, output, params) -> str:
     if failures(results) and params.strict:
         listing = "; ".join(
             f"{r.get('description', r['id'])}: published {r.get('published_as_printed')}, "
-            f"reproduced {r['reproduced']}"
+            f"reproduced {r['reproduced'] if r['reproduced'] is not None else 'nothing'}"
+            + (f" ({r['note']})" if r.get("note") else "")
             for r in failures(results)
         )
         raise ReproductionError(

@@ -100,14 +100,12 @@ def read_dictionary(path: str | Path, encoding: str | None = None) -> tuple[list
     try:
         _, meta = reader(str(path), **kwargs)
     except pyreadstat.ReadstatError as exc:
-        hint = ""
         if re.search(r"encoding|character set", str(exc), re.I):
-            hint = "; check --encoding (W1 releases are big5)"
-        raise InputFileError(f"{path}: cannot be read as {path.suffix} ({exc}){hint}") from exc
+            advice = _decoding_advice(path, reader, encoding, exc)
+            raise InputFileError(f"{path}: {advice}") from exc
+        raise InputFileError(f"{path}: cannot be read as {path.suffix} ({exc})") from exc
     except (UnicodeDecodeError, LookupError) as exc:
-        raise InputFileError(
-            f"{path}: text cannot be decoded ({exc}); pass --encoding (W1 releases are big5)"
-        ) from exc
+        raise InputFileError(f"{path}: {_decoding_advice(path, reader, encoding, exc)}") from exc
     labels = meta.column_names_to_labels or {}
     value_labels = meta.variable_value_labels or {}
     formats = getattr(meta, "original_variable_types", None) or {}
@@ -128,6 +126,24 @@ def read_dictionary(path: str | Path, encoding: str | None = None) -> tuple[list
         "encoding": getattr(meta, "file_encoding", None) or encoding or "",
     }
     return variables, info
+
+
+def _decoding_advice(path: Path, reader, encoding: str | None, exc: Exception) -> str:
+    """What to do about text that cannot be decoded. With ``--encoding`` given, the fault is
+    that option, not the file: say which encoding the file itself declares."""
+    if not encoding:
+        return (
+            f"text cannot be decoded in the character set the file declares ({exc}); pass "
+            "--encoding with the file's real encoding (the W1 merged release is big5)"
+        )
+    try:
+        declared = reader(str(path), metadataonly=True)[1].file_encoding or "none"
+    except Exception:  # the file's own declaration does not decode either
+        declared = "unknown"
+    return (
+        f"text cannot be decoded as {encoding} (the --encoding given) ({exc}); the file "
+        f"declares its encoding as {declared}: drop --encoding, or pass the file's real one"
+    )
 
 
 def _codes_text(codes: Mapping[int, str]) -> str:
