@@ -9,6 +9,7 @@
 #             published number beside ours, the weights' quality, provenance, the summary
 #   figures   two jobs: the paper's (Figure 1, the Table 4 chart); correlations by country
 #   reproduce the gate: fails the run on a missed published number
+#   bootstrap optional (config `bootstrap:`): percentile bootstrap intervals
 # Few jobs by design: each starts Python and imports pandas & co. (docs/performance.md).
 
 
@@ -22,12 +23,14 @@ include: "workflow/rules/comparability.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/reproduce.smk"
+include: "workflow/rules/bootstrap.smk"
 
 
 rule all:
     default_target: True
     input:
         all_outputs(),
+        ["results/tables/bootstrap.csv"] if config.get("bootstrap") else [],
 
 
 # The hooks only print; removing an earlier run's results is the run_manifest job's work.

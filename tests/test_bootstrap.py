@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abs_trust.stats.bootstrap import bootstrap_shares, resampling_weights
+from abs_trust.stats.bootstrap import (
+    _replicate_multipliers,
+    bootstrap_shares,
+    bootstrap_table,
+    resampling_weights,
+)
+from abs_trust.stats.design import Design
+from abs_trust.stats.pearson import pearson
 from abs_trust.stats.shares import Z95, share_trusting
 
 N = 3000
@@ -56,7 +63,7 @@ def test_weighted_se_agrees_with_the_linearization_se(method):
     ).set_index("institution")
     for institution in SHARES:
         est = share_trusting(frame, f"trust_{institution}", TRUSTING, weight="weight")
-        se = (est["ci_high"] - est["ci_low"]) / (2 * Z95)  # no clipping at these shares
+        se = est["se"]  # the linearization SE, in percent
         row = boot.loc[institution]
         assert row["pct_trust"] == pytest.approx(est["pct_trust"], abs=1e-9)
         assert row["boot_se"] == pytest.approx(se, rel=0.10)
@@ -124,3 +131,83 @@ def test_bad_arguments_are_refused():
         bootstrap_shares(frame, ["police"], TRUSTING, method="jackknife")
     with pytest.raises(ValueError, match="reps"):
         bootstrap_shares(frame, ["police"], TRUSTING, reps=1)
+
+
+# ------------------------------------------------------------------ the workflow's bootstrap
+
+
+def correlated(n=1500, seed=21, country="china"):
+    """Two correlated four-point items, two controls and a weight, as a harmonized wave."""
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "country": country,
+            "wave": "W4",
+            "weight": rng.lognormal(0, 0.5, n),
+            "age": rng.integers(18, 85, n).astype(float),
+            "income": rng.integers(1, 6, n).astype(float),
+            "trust_courts": np.digitize(latent + rng.normal(0, 1, n), [-1, 0, 1]) + 1,
+            "trust_police": np.digitize(latent + rng.normal(0, 1, n), [-1, 0.2, 1]) + 1,
+        }
+    )
+    return frame.astype({"trust_courts": "Int8", "trust_police": "Int8"})
+
+
+def table(frame, reps=400, seed=5, methods=("pearson", "spearman")):
+    return bootstrap_table(
+        frame,
+        ["courts", "police"],
+        TRUSTING,
+        [["courts", "police"]],
+        ["age", "income"],
+        methods,
+        {"china": 2015},
+        {"china"},
+        reps,
+        seed,
+    )
+    # fmt: skip
+
+
+def test_bootstrap_table_covers_shares_and_r_and_agrees_with_analytic_ses():
+    frame = correlated()
+    boot = table(frame)
+    shares = boot[boot["quantity"] == "share"]
+    assert len(shares) == 2 * 2 * 2  # institutions x weighting x denominator
+    r = boot[boot["quantity"] == "r"].set_index(["method", "controls", "weighted"])
+    assert len(r) == 2 * 2 * 2 and (r["reps_used"] == 400).all()
+    for controls in ("", "age+income"):
+        covar = controls.split("+") if controls else []
+        for weighted in (False, True):
+            est = pearson(frame, "trust_courts", "trust_police", covar,
+                          "weight" if weighted else None)  # fmt: skip
+            row = r.loc[("pearson", controls, weighted)]
+            assert row["estimate"] == pytest.approx(est["r"], abs=1e-12)
+            # analytic SE: design-based weighted; Fisher's z on n unweighted
+            analytic = est["se"] if weighted else (1 - est["r"] ** 2) / np.sqrt(est["n"] - 3)
+            assert row["boot_se"] == pytest.approx(analytic, rel=0.15)  # B = 400: MC ~ 3.5 %
+            assert row["ci_low"] < row["estimate"] < row["ci_high"]
+
+
+def test_bootstrap_table_is_deterministic_for_a_seed():
+    frame = correlated(n=400)
+    first, again = table(frame, reps=50), table(frame, reps=50)
+    pd.testing.assert_frame_equal(first, again)
+    assert not np.allclose(first["boot_se"], table(frame, reps=50, seed=6)["boot_se"])
+
+
+def test_rao_wu_replicates_resample_psus_within_strata():
+    rng = np.random.default_rng(2)
+    strata = np.repeat([1.0, 2.0], 60)
+    psu = np.repeat(np.arange(12.0), 10)  # six PSUs per stratum, ten respondents each
+    multipliers, how = _replicate_multipliers(rng, 300, Design(strata, psu), 120)
+    assert "Rao-Wu" in how
+    # every respondent of a PSU shares its multiplier; each stratum's multipliers sum to m_h
+    assert np.all(
+        multipliers.reshape(300, 12, 10).max(axis=2) == multipliers.reshape(300, 12, 10).min(axis=2)
+    )
+    per_psu = multipliers[:, ::10]
+    np.testing.assert_allclose(per_psu[:, :6].sum(axis=1), 6.0)
+    np.testing.assert_allclose(per_psu[:, 6:].sum(axis=1), 6.0)
+    assert per_psu.mean() == pytest.approx(1.0, abs=0.02)

@@ -33,6 +33,7 @@ FORBIDDEN = {
     "comparability.py": {"matplotlib", "statsmodels", "pyreadstat", "pingouin", "jsonschema"},
     "published_gate.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
     "run_manifest.py": {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "jsonschema"},
+    "bootstrap.py": {"matplotlib", "statsmodels", "pingouin", "jsonschema", "pyreadstat"},
 }  # fmt: skip
 
 

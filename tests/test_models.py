@@ -71,8 +71,10 @@ def test_ols_unit_weights_equal_unweighted():
     frame = survey_like().assign(one=1.0)
     plain = ols_robust(frame, "trust_y", "trust_x", CONTROLS)
     unit = ols_robust(frame, "trust_y", "trust_x", CONTROLS, weight="one")
-    for column in ("coef", "se", "p", "ci_low", "ci_high"):
-        assert unit[column].to_numpy() == pytest.approx(plain[column].to_numpy(), rel=1e-10)
+    for column in ("coef", "se", "p", "ci_low", "ci_high", "statistic"):
+        assert unit[column].to_numpy() == pytest.approx(
+            plain[column].to_numpy(), rel=1e-10, nan_ok=True
+        )
 
 
 def test_categorical_controls_only_when_cells_are_large_enough():
@@ -94,19 +96,19 @@ def test_ordered_logit_recovers_known_coefficients():
     cuts = np.array([-1.0, 0.3, 1.5])
     frame = pd.DataFrame({"trust_y": np.digitize(latent, cuts) + 1, "trust_x": x, "age": age})
     est = ordered_logit(frame, "trust_y", "trust_x", ["age"]).set_index("term")
-    for term, truth in (("trust_x", 0.8), ("age", -0.5), ("1/2", -1.0)):
+    # the cut points as R's polr and Stata's ologit report them: kappa_1 < kappa_2 < kappa_3
+    for term, truth in (("trust_x", 0.8), ("age", -0.5), ("1|2", -1.0), ("2|3", 0.3),
+                        ("3|4", 1.5)):  # fmt: skip
         assert abs(est.loc[term, "coef"] - truth) < 4 * est.loc[term, "se"]
-    # later thresholds are log increments: log(0.3 - (-1.0)), log(1.5 - 0.3)
-    assert abs(est.loc["2/3", "coef"] - np.log(1.3)) < 4 * est.loc["2/3", "se"]
     assert est.loc["trust_x", "ci_low"] < 0.8 < est.loc["trust_x", "ci_high"]
-    assert not est["weighted"].any() and "unweighted" in est["note"].iloc[0]
+    assert not est["weighted"].any() and "observed information" in est["note"].iloc[0]
     assert est["n"].iloc[0] == n
 
 
 def test_ordered_logit_on_survey_frame_with_categories():
     est = ordered_logit(survey_like(), "trust_y", "trust_x", CONTROLS)
     assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
-    assert {"trust_x", "1/2", "2/3", "3/4"} <= set(est["term"])
+    assert {"trust_x", "1|2", "2|3", "3|4"} <= set(est["term"])
     assert est.set_index("term").loc["trust_x", "coef"] > 0
 
 
@@ -244,9 +246,19 @@ def test_ols_with_categories_matches_the_formula_api(weight):
         + [f"C(income)[T.{level}]" for level in range(2, 6)] + ["trust_x", "age", "female"]
     )  # fmt: skip
     assert list(reference.params.index) == expected_terms
+    joint = est[est["test"].notna()]
+    est = est[est["test"].isna()]
     assert list(est["term"]) == expected_terms
     assert est["controls_used"].iloc[0] == "age+female+C(education)+C(income)"
     assert est["n"].iloc[0] == len(data) == 1485
+    # one joint Wald F test per categorical control, as the formula API's wald_test gives it
+    assert list(joint["term"]) == ["C(education)", "C(income)"]
+    for control, row in zip(("education", "income"), joint.itertuples(), strict=True):
+        names = [n for n in reference.params.index if n.startswith(f"C({control})")]
+        ref = reference.wald_test(", ".join(f"{n} = 0" for n in names), use_f=True, scalar=True)
+        assert (row.test, row.df_num, row.df_den) == ("wald_F", len(names), reference.df_resid)
+        assert row.statistic == pytest.approx(ref.statistic, rel=1e-9)
+        assert row.p == pytest.approx(ref.pvalue, rel=1e-8)
     np.testing.assert_allclose(est["coef"], reference.params, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(est["se"], reference.bse, rtol=1e-8)
     np.testing.assert_allclose(est["p"], reference.pvalues, rtol=1e-8, atol=1e-14)
@@ -269,15 +281,22 @@ def test_ordered_logit_with_categories_matches_plain_statsmodels():
             method="bfgs", disp=False, maxiter=5000, gtol=1e-7
         )
     est = ordered_logit(frame, "trust_y", "trust_x", CONTROLS)
-    expected_terms = (
+    betas = (
         [f"C(education)[T.{level}]" for level in range(2, 11)]
         + [f"C(income)[T.{level}]" for level in range(2, 6)]
-        + ["trust_x", "age", "female", "1/2", "2/3", "3/4"]
+        + ["trust_x", "age", "female"]
     )  # fmt: skip
-    assert list(reference.params.index) == expected_terms
-    assert list(est["term"]) == expected_terms
-    np.testing.assert_allclose(est["coef"], reference.params, atol=1e-4)
-    np.testing.assert_allclose(est["se"], reference.bse, rtol=1e-3)
+    assert list(reference.params.index) == [*betas, "1/2", "2/3", "3/4"]
+    est = est[est["test"].isna()]
+    assert list(est["term"]) == [*betas, "1|2", "2|3", "3|4"]
+    # statsmodels' thresholds (first cut point, then log increments) to cut points, by hand
+    theta = reference.params.to_numpy()[-3:]
+    kappa = np.cumsum([theta[0], np.exp(theta[1]), np.exp(theta[2])])
+    jac = np.eye(len(reference.params))
+    jac[-3:, -3:] = [[1, 0, 0], [1, np.exp(theta[1]), 0], [1, np.exp(theta[1]), np.exp(theta[2])]]
+    se = np.sqrt(np.diag(jac @ reference.cov_params().to_numpy() @ jac.T))
+    np.testing.assert_allclose(est["coef"], [*reference.params.to_numpy()[:-3], *kappa], atol=1e-4)
+    np.testing.assert_allclose(est["se"], se, rtol=1e-3)
     assert "Newton did not converge" not in est["note"].iloc[0]
 
 
@@ -352,3 +371,28 @@ def test_statsmodels_private_api_the_models_rely_on():
             assert type(getattr(plain, name)) is np.ndarray
             np.testing.assert_array_equal(getattr(plain, name), np.asarray(getattr(result, name)))
         np.testing.assert_array_equal(np.asarray(plain.conf_int()), np.asarray(result.conf_int()))
+
+
+def test_weighted_ordered_logit_is_pseudo_ml_with_a_design_sandwich():
+    """Integer weights give the expanded sample's coefficients (pseudo-ML); unit weights the
+    unweighted ones; the per-observation scores add up to the analytic score."""
+    from abs_trust.stats.models import AnalyticOrderedModel
+
+    frame = survey_like(n=600, seed=4)
+    frame["fw"] = np.random.default_rng(3).integers(1, 4, len(frame)).astype(float)
+    frame["one"] = 1.0
+    weighted = ordered_logit(frame, "trust_y", "trust_x", ["age"], weight="fw")
+    expanded = ordered_logit(
+        frame.loc[frame.index.repeat(frame["fw"].astype(int))], "trust_y", "trust_x", ["age"]
+    )
+    np.testing.assert_allclose(weighted["coef"], expanded["coef"], rtol=1e-7, atol=1e-9)
+    assert weighted["weighted"].all() and "linearization (weights only)" in weighted["note"][0]
+    unit = ordered_logit(frame, "trust_y", "trust_x", ["age"], weight="one")
+    plain = ordered_logit(frame, "trust_y", "trust_x", ["age"])
+    np.testing.assert_allclose(unit["coef"], plain["coef"], rtol=1e-9, atol=1e-12)
+    endog, exog, rng = ordinal_sample(4, n=300)
+    model = AnalyticOrderedModel(
+        endog, exog, distr="logit", survey_weights=rng.uniform(0.5, 2, 300)
+    )
+    point = model.start_params + rng.normal(0, 0.2, len(model.start_params))
+    np.testing.assert_allclose(model.score_obs(point).sum(axis=0), model.score(point), rtol=1e-10)

@@ -145,3 +145,40 @@ def test_summary_of_a_wave_read_from_several_files_counts_each_country_once():
     assert "  - :literal:`W6\\_china.sav` (1,000 rows" in data
     assert "  - :literal:`W6\\_taiwan.sav` (800 rows" in data
     assert "This run analysed ABS wave W6 (2021–2022): 2 countries" in rst
+
+
+def with_ses(rows: pd.DataFrame, se: float = 1.0, df: int = 999) -> pd.DataFrame:
+    return rows.assign(se=se, df=df)
+
+
+def test_table4_carries_the_change_ci_the_mark_and_the_consistent_convention():
+    md, tex, _, _ = table4_texts(
+        with_ses(trust_rows()), [meta("W3", 2011), meta("W4", 2015)], "china",
+        {"W3": False, "W4": True}, "exclude",
+    )  # fmt: skip
+    header = next(row for row in md.splitlines() if row.startswith("| Institution"))
+    assert [c.strip() for c in header.strip("|").split("|")] == [
+        "Institution", "2011", "2015", "Change", "95 % CI", "Change, both weighted",
+        "95 % CI, both weighted",
+    ]  # fmt: skip
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    # SE sqrt(2), df 1998 (Satterthwaite of two equal variances): t 1.9612, half 2.774
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[1:4] == ["80.3", "69.7", "-10.5"]  # the printed numbers, unmarked
+    assert cells[4] == "[-13.3, -7.8]"
+    assert cells[5:] == ["-11.5", "[-14.3, -8.8]"]  # both weighted: 81.27 -> 69.74
+    assert "the 95 % CI includes 0" in md and "weights only; clustering not accounted for" in md
+    assert "`w` (2011) and `w` (2015)" in md
+    assert r"95 \% CI" in tex and r"\begin{tabular}{lrrrrrr}" in tex
+
+
+def test_table4_marks_a_change_whose_ci_includes_zero():
+    rows = trust_rows()
+    rows["pct_trust"] = rows["pct_trust"].where(rows["wave"] == "W3", rows["pct_trust"] + 9.5)
+    md, tex, _, _ = table4_texts(
+        with_ses(rows), [meta("W3", 2011), meta("W4", 2015)], "china",
+        {"W3": False, "W4": True}, "exclude",
+    )  # fmt: skip
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    assert "| -1.0† | [-3.8, 1.7] |" in line
+    assert r"-1.0$^{\dagger}$" in tex and "†" not in tex

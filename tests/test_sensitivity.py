@@ -45,12 +45,15 @@ def test_shares_under_three_conventions_by_hand(order):
     # china courts: 8 substantive answers, 4 trusting (4, 3, 4, 3); 2 nonresponses
     assert value["substantive_only"] == pytest.approx(100 * 4 / 8)
     assert value["nonresponse_as_not_trusting"] == pytest.approx(100 * 4 / 10)
+    # the upper worst-case bound: both nonrespondents trusting
+    assert value["nonresponse_as_trusting"] == pytest.approx(100 * 6 / 10)
     # weighted, substantive only: trusting weights 1 + 2 + 0.5 + 1 over 1+2+1+1+0.5+1+1+2
     assert value["weighted"] == pytest.approx(100 * 4.5 / 9.5)
     assert (n["substantive_only"], n["nonresponse_as_not_trusting"], n["weighted"]) == (8, 10, 8)
+    assert n["nonresponse_as_trusting"] == 10
     # ngos was not asked in china: no row, never 0 %
     assert not ((table.country == "china") & (table.institution_or_pair == "ngos")).any()
-    assert ((table.country == "taiwan") & (table.institution_or_pair == "ngos")).sum() == 3
+    assert ((table.country == "taiwan") & (table.institution_or_pair == "ngos")).sum() == 4
 
 
 @pytest.mark.parametrize("order", ["sorted", "interleaved"])
@@ -66,10 +69,27 @@ def test_correlations_under_three_conventions(order):
         stats.pearsonr(x[both], y[both]).statistic
     )
     assert china.loc["substantive_only", "n"] == both.sum() == 7
-    recoded = stats.pearsonr(np.nan_to_num(x, nan=1), np.nan_to_num(y, nan=1)).statistic
-    assert china.loc["nonresponse_as_not_trusting", "value"] == pytest.approx(recoded)
-    assert china.loc["nonresponse_as_not_trusting", "n"] == 10
-    w = cw["weight"].to_numpy()[both]
+    # nonresponse bounds: each item's nonresponse at its lowest (1) or highest (4) level
+    weights = cw["weight"].to_numpy()
+    corners = {}
+    for name, (fx, fy) in {
+        "nonresponse_lowest": (1, 1),
+        "nonresponse_highest": (4, 4),
+        "nonresponse_x_lowest_y_highest": (1, 4),
+        "nonresponse_x_highest_y_lowest": (4, 1),
+    }.items():
+        filled = np.nan_to_num(x, nan=fx), np.nan_to_num(y, nan=fy)
+        corners[name] = stats.pearsonr(*filled).statistic
+        assert china.loc[name, "value"] == pytest.approx(corners[name])
+        assert china.loc[name, "n"] == 10 and np.isnan(china.loc[name, "ci_low"])
+        cov = np.cov(*filled, aweights=weights)
+        assert china.loc[f"weighted_{name}", "value"] == pytest.approx(
+            cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
+        )
+    assert china.loc["nonresponse_range_low", "value"] == pytest.approx(min(corners.values()))
+    assert china.loc["nonresponse_range_high", "value"] == pytest.approx(max(corners.values()))
+    assert "nonresponse_as_not_trusting" not in china.index  # the old single imputation
+    w = weights[both]
     cov = np.cov(x[both], y[both], aweights=w)
     assert china.loc["weighted", "value"] == pytest.approx(
         cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
@@ -120,3 +140,23 @@ def test_wilson_and_fisher_intervals_cover_at_nominal_rate():
     tests = [pearson(sample, "x", "y") for sample in samples]
     r_coverage = np.mean([t["ci_low"] <= r_pop <= t["ci_high"] for t in tests])
     assert abs(r_coverage - 0.95) < TOLERANCE, r_coverage
+
+
+def test_design_based_interval_of_a_weighted_r_covers_at_nominal_rate():
+    # weights unrelated to the items (a weights-only design): the weighted r estimates the
+    # population r, and its linearization interval on n - 1 df should cover at 95 %
+    rng = np.random.default_rng(2016)
+    x, y = discretised(rng, (N_SIM, N_RESP))
+    weights = rng.lognormal(0, 0.6, (N_SIM, N_RESP))
+    big_x, big_y = discretised(np.random.default_rng(1), 2_000_000)
+    r_pop = np.corrcoef(big_x, big_y)[0, 1]
+    tests = [
+        pearson(pd.DataFrame({"x": xi, "y": yi, "w": wi}), "x", "y", weight="w")
+        for xi, yi, wi in zip(x, y, weights, strict=True)
+    ]
+    coverage = np.mean([t["ci_low"] <= r_pop <= t["ci_high"] for t in tests])
+    assert abs(coverage - 0.95) < TOLERANCE, coverage
+    # the frequency-weight interval it replaces (Fisher's z on n) is too narrow here
+    naive = np.mean([abs(np.arctanh(t["r"]) - np.arctanh(r_pop)) * np.sqrt(N_RESP - 3) < 1.96
+                     for t in tests])  # fmt: skip
+    assert naive < coverage

@@ -62,11 +62,12 @@ def test_linearization_se_equals_hc1_sandwich_of_a_weighted_mean():
     y = (rng.random(500) < 0.6).astype(float)
     w = rng.lognormal(0, 0.5, 500)
     frame = pd.DataFrame({"trust": pd.array(np.where(y == 1, 4, 1), dtype="Int8"), "w": w})
-    est = share_trusting(frame, "trust", [3, 4], "w")
+    est = share_trusting(frame, "trust", [3, 4], "w", ci_method="wald")
     fit = sm.WLS(y, np.ones_like(y), weights=w).fit(cov_type="HC1")
     assert est["pct_trust"] / 100 == pytest.approx(fit.params[0])
     se = (est["ci_high"] - est["ci_low"]) / 100 / (2 * 1.959963984540054)
     assert se == pytest.approx(fit.bse[0], rel=1e-9)
+    assert est["se"] / 100 == pytest.approx(fit.bse[0], rel=1e-9)
 
 
 def test_trust_table_skips_items_not_asked_and_carries_every_convention():

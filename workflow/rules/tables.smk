@@ -103,6 +103,8 @@ rule tables:
         weights_md="results/tables/weights.md",
         # the files every result came from (sha256), and which waves are synthetic
         provenance="results/provenance.json",
+        # Table 4's changes with their 95 % CI and p, every institution and convention
+        changes="results/tables/changes.csv",
         # the report's landing page includes this summary (verdict, data, respondents)
         summary="results/report/summary.rst",
     log:

@@ -35,5 +35,6 @@ rule wave:
         methods=config["methods"],
         models=config["models"],
         rules=ESTIMATE_RULES,
+        ci_method=config["ci_method"],
     script:
         "../scripts/wave.py"

@@ -99,6 +99,9 @@ class WaveSpec:
     demographics: Mapping[str, Concept]
     # country slug -> rows that may repeat a respondent id there (a known quirk of the release)
     known_duplicate_ids: Mapping[str, int] = field(default_factory=dict)
+    # design variables (optional; ABS releases name none): PSU and stratum of each respondent
+    psu_variable: str | None = None
+    strata_variable: str | None = None
 
     def trust_concept(self, institution: str) -> Concept:
         """The trust item as a `Concept`, so one recoding routine serves every variable."""
@@ -117,6 +120,7 @@ class WaveSpec:
             names.append(self.year_variable)
         if self.weight_variable:
             names.append(self.weight_variable)
+        names += [v for v in (self.psu_variable, self.strata_variable) if v]
         names += list(self.items.values())
         names += [c.variable for c in self.demographics.values()]
         return list(dict.fromkeys(names))
@@ -234,6 +238,8 @@ def _wave(wave: str, raw: dict, scales: Mapping[str, Scale], source: str) -> Wav
         year_value=year.get("value"),
         year_nonresponse=tuple(year.get("nonresponse", [])),
         weight_variable=weight.get("variable"),
+        psu_variable=(raw.get("psu") or {}).get("variable"),
+        strata_variable=(raw.get("strata") or {}).get("variable"),
         scale=scale,
         trust_nonresponse=nonresponse,
         items=dict(trust["items"]),

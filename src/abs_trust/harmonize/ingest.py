@@ -179,6 +179,8 @@ def wave_metadata(
         "sources": sources,
         "synthetic": any(SYNTHETIC_MARK in s["file_label"].upper() for s in sources),
         "weight_variable": spec.weight_variable,
+        "psu_variable": spec.psu_variable,
+        "strata_variable": spec.strata_variable,
         "scale": {
             "name": spec.scale.name,
             "points": spec.scale.points,

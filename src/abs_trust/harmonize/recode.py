@@ -111,7 +111,8 @@ def harmonize(raw: pd.DataFrame, spec: WaveSpec, crosswalk: Crosswalk, file: str
 
     Columns: ``wave, year, country, respondent_id, weight, trust_<institution>`` for all 13
     institutions (all <NA> where the wave has no such item), then ``age, female, education,
-    income, urban``. Trust runs 1 = none at all ... K = the top category (higher = more trust).
+    income, urban``, then ``psu`` and ``strata`` where the crosswalk names them. Trust runs
+    1 = none at all ... K = the top category (higher = more trust).
     """
     n = len(raw)
     out = pd.DataFrame(index=raw.index)
@@ -135,6 +136,15 @@ def harmonize(raw: pd.DataFrame, spec: WaveSpec, crosswalk: Crosswalk, file: str
             out[name] = pd.Series(pd.NA, index=raw.index, dtype=dtype)
         else:
             out[name] = recode(raw[concept.variable], concept, file)[0].astype(dtype)
+    # design variables, only when the crosswalk names them (integer codes; none may be missing)
+    for column, variable in (("psu", spec.psu_variable), ("strata", spec.strata_variable)):
+        if variable:
+            out[column] = as_codes(raw[variable], variable, file)
+            if out[column].isna().any():
+                raise CrosswalkMismatchError(
+                    f"{file}: design variable {variable!r} ({column}) is missing in "
+                    f"{int(out[column].isna().sum())} rows; every respondent needs one"
+                )
     return out.reset_index(drop=True)
 
 

@@ -40,6 +40,9 @@ def harmonized_schema(
             "education": pa.Column("Int8", pa.Check.in_range(1, 10), nullable=True),
             "income": pa.Column("Int8", pa.Check.in_range(1, 5), nullable=True),
             "urban": pa.Column("Int8", pa.Check.isin([0, 1]), nullable=True),
+            # design variables: only where the crosswalk names them
+            "psu": pa.Column("Int64", required=False),
+            "strata": pa.Column("Int64", required=False),
         },
         unique=["country", "respondent_id"] if unique_key else None,
         strict=True,

@@ -28,13 +28,18 @@ def _markdown_notes(notes) -> list[str]:
     return [("*Note.* " if i == 0 else "") + note_markdown(n) + "  " for i, n in enumerate(notes)]
 
 
+def _cell(value) -> str:
+    """A share rounded here, last; a cell already formatted (a change's CI) as it is."""
+    return value if isinstance(value, str) else fmt_share(value)
+
+
 def table4_markdown(table: pd.DataFrame, notes: list, title: str) -> str:
     years = [c for c in table.columns if c not in ("institution", "change")]
     header = ["Institution", *years] + (["Change"] if "change" in table else [])
     lines = [f"**{escape.markdown(title)}**", "", "| " + " | ".join(header) + " |"]
     lines.append("|---|" + "---:|" * (len(header) - 1))
     for _, row in table.iterrows():
-        cells = [escape.markdown(row["institution"]), *(fmt_share(row[y]) for y in years)]
+        cells = [escape.markdown(row["institution"]), *(_cell(row[y]) for y in years)]
         if "change" in table:
             cells.append(fmt_share(row["change"]))
         lines.append("| " + " | ".join(cells) + " |")
@@ -64,7 +69,7 @@ def table4_latex(table: pd.DataFrame, notes: list, title: str) -> str:
         r"\midrule",
     ]
     for _, row in table.iterrows():
-        cells = [tex_escape(row["institution"]), *(fmt_share(row[y]) for y in years)]
+        cells = [tex_escape(row["institution"]), *(_cell(row[y]) for y in years)]
         if has_change:
             cells.append(fmt_share(row["change"]))
         lines.append(" & ".join(tex_escape(c) if c == NOT_ASKED else c for c in cells) + r" \\")

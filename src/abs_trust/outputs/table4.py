@@ -2,6 +2,9 @@
 
 Shares are formatted to one decimal only here; the change is computed from the unrounded
 shares first (the paper prints −11.5 for local government although 80.3 − 68.7 = 11.6).
+Beside the printed change: its 95 % CI (independent samples, each wave's own design;
+`abs_trust.stats.changes`), a mark where the CI includes 0, and the change under one
+consistent convention (both waves weighted) with its CI.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from abs_trust.outputs.escape import Code
 from abs_trust.outputs.html_tables import HtmlTable, html_page
 from abs_trust.outputs.labels import COUNTRY_LABELS, country_label, institution_label  # noqa: F401
 from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, table4_latex, table4_markdown
+from abs_trust.stats.changes import changes_table
 
 # The paper's rows, in its order, named as every other output names them (the paper prints
 # "Newspaper" and "NGO"; one name per institution across the outputs reads better).
@@ -26,6 +30,11 @@ TABLE4_INSTITUTIONS = {
     )
 }  # fmt: skip
 SYNTHETIC_NOTE = "SYNTHETIC FIXTURE: generated to match published aggregates; not ABS data."
+INCLUDES_ZERO = {"markdown": "†", "latex": r"$^{\dagger}$"}
+WEIGHTS_ONLY_NOTE = (
+    "Standard errors of weighted shares: Taylor linearization, weights only; clustering not "
+    "accounted for (the releases name no PSU or strata)."
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,73 @@ def table4_notes(columns: list[Column], country: str, synthetic: bool) -> list:
     return notes
 
 
+def design_note(metas: Sequence[Mapping]) -> str:
+    """How the weighted SEs treat the sample: the releases' PSUs/strata, or weights only."""
+    named = []
+    for meta in metas:
+        kinds = [k for k in ("psu", "strata") if meta.get(f"{k}_variable")]
+        if kinds:
+            listed = [(", " if i else "", f"{k} ", Code(meta[f"{k}_variable"]))
+                      for i, k in enumerate(kinds)]  # fmt: skip
+            named.append((f"{meta['wave']}: ", *(p for parts in listed for p in parts)))
+    if not named:
+        return WEIGHTS_ONLY_NOTE
+    joined = [p for i, parts in enumerate(named) for p in (("; ",) if i else ()) + parts]
+    return (
+        "Standard errors of weighted shares: Taylor linearization with the releases' design (",
+        *joined,
+        "); a wave without design variables: weights only, clustering not accounted for.",
+    )
+
+
+def change_notes(columns: list[Column], both_weighted: bool) -> list[str]:
+    """What the change columns assume: which convention each uses, and the interval."""
+    first, last = columns[0], columns[-1]
+    notes = [
+        f"Change: {last.year} − {first.year} under the year columns' conventions (as printed). "
+        "95 % CI: independent samples, each wave's standard error under its own design "
+        "(Taylor linearization; unweighted: simple random sample), t on Welch-Satterthwaite "
+        f"df; {INCLUDES_ZERO['markdown']} = the 95 % CI includes 0."
+    ]
+    if both_weighted:
+        notes.append(
+            ("Change, both weighted: the same change with both waves weighted (",
+             Code(first.weight_variable), f" ({first.year}) and ", Code(last.weight_variable),
+             f" ({last.year})), one consistent convention; its 95 % CI as above.")
+        )  # fmt: skip
+    return notes
+
+
+def _display(table: pd.DataFrame, changes: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """Table 4 with the change columns as text: the change (marked when its CI includes 0)
+    and its CI, under the headline and the both-weighted conventions. ``fmt``: markdown or
+    latex (the mark and the header's % differ)."""
+    out = table.drop(columns="change")
+    percent = r"\%" if fmt == "latex" else "%"
+    labels = {
+        "headline": ("Change", f"95 {percent} CI"),
+        "weighted": ("Change, both weighted", f"95 {percent} CI, both weighted"),
+    }
+    for convention, (change_label, ci_label) in labels.items():
+        rows = changes[changes["convention"] == convention].set_index("institution")
+        if rows.empty:
+            continue
+        rows = rows.reindex(out.index)
+        # a share not shown (marker x/w) leaves its change unshown, with the same marker
+        markers = [m if isinstance(m, str) else "" for m in table["change"]]
+        out[change_label] = [
+            marker or fmt_share(c) + (INCLUDES_ZERO[fmt] if zero is True else "")
+            for c, zero, marker in zip(
+                rows["change"], rows["ci_includes_zero"], markers, strict=True
+            )
+        ]
+        out[ci_label] = [
+            NOT_ASKED if pd.isna(lo) else f"[{fmt_share(lo)}, {fmt_share(hi)}]"
+            for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)
+        ]
+    return out
+
+
 def table4_texts(
     trust: pd.DataFrame,
     metas: Sequence[Mapping],
@@ -190,11 +266,23 @@ def table4_texts(
     notes = table4_notes(columns, label, synthetic)
     cells = table.drop(columns="institution").to_numpy().ravel()
     notes += withheld_notes([c for c in cells if isinstance(c, str)], min_cell_size)
+    md_table, tex_table = table, table
+    if len(columns) >= 2 and "se" in trust.columns:
+        changes = table4_changes(trust, country, columns, nonresponse)
+        both_weighted = (changes["convention"] == "weighted").any()
+        after = 1 + next(
+            i for i, n in enumerate(notes) if isinstance(n, str) and n.startswith("Change =")
+        )
+        notes[after:after] = [*change_notes(columns, both_weighted), design_note(metas)]
+        md_table, tex_table = (
+            _display(table, changes, "markdown"),
+            _display(table, changes, "latex"),
+        )
     notes += list(extra_notes)
     years = ", ".join(str(c.year) for c in columns)
     title = f"Public trust in institutions in {label}, {years} (%)"
-    md, tex = table4_markdown(table, notes, title), table4_latex(table, notes, title)
-    html = table4_html(table, notes, title, synthetic, md, tex)
+    md, tex = table4_markdown(md_table, notes, title), table4_latex(tex_table, notes, title)
+    html = table4_html(md_table, notes, title, synthetic, md, tex)
     return md, tex, html, f"Table 4: {len(table)} institutions x {len(columns)} years"
 
 
@@ -209,6 +297,19 @@ def table4_html(table, notes, title, synthetic, md, tex) -> str:
         synthetic=synthetic,
         downloads=[("table4.md", "text/markdown", md), ("table4.tex", "text/x-tex", tex)],
     )
+
+
+def table4_changes(
+    trust: pd.DataFrame, country: str, columns: list[Column], nonresponse: str
+) -> pd.DataFrame:
+    """The changes between Table 4's first and last columns, with CI and p, under the
+    columns' (headline) convention, both weighted and both unweighted, for its institutions
+    (`abs_trust.stats.changes.changes_table`)."""
+    changes = changes_table(
+        trust, country, [c.wave for c in columns], {c.wave: c.weighted for c in columns},
+        nonresponse,
+    )  # fmt: skip
+    return changes[changes["institution"].isin(TABLE4_INSTITUTIONS)].reset_index(drop=True)
 
 
 def _unweighted_because(variable: str, facts: Mapping) -> str:

@@ -13,156 +13,37 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.linear_model import OLS, WLS
 
+from abs_trust.stats.design import Design
+from abs_trust.stats.model_inference import (
+    cut_points,
+    design_regression_cov,
+    dummy_positions,
+    joint_wald_chi2,
+    joint_wald_f,
+    normal_rows,
+    t_rows,
+    weighted_sandwich,
+)
+from abs_trust.stats.ordered_model import AnalyticOrderedModel
 from abs_trust.stats.weights import EstimateRules, weights_refusal
 
 MODEL_COLUMNS = [
     "model", "y", "x", "term", "coef", "se", "z_or_t", "p", "ci_low", "ci_high", "n",
-    "controls_used", "weighted", "note",
+    "controls_used", "weighted", "note", "test", "statistic", "df_num", "df_den",
 ]  # fmt: skip
 
 
-class AnalyticOrderedModel(OrderedModel):
-    r"""statsmodels' ``OrderedModel`` (logit link) with the analytic score and Hessian.
-
-    ``OrderedModel`` differentiates its log-likelihood numerically: one fit of a trust item
-    on a dozen dummies took ~4,000 likelihood evaluations (the full-scale benchmark spent 31
-    of 39 analysis seconds there). With the derivatives below, each Newton step is one pass
-    over the data and the fit converges in a few steps. The logistic cdf and pdf are
-    evaluated with ``scipy.special.expit`` rather than ``scipy.stats.logistic``, whose
-    argument checking costs more than the arithmetic at these sample sizes.
-
-    Parameters are :math:`(\beta, \theta)`; the cut points are
-    :math:`\kappa_1 = \theta_1`, :math:`\kappa_m = \kappa_{m-1} + e^{\theta_m}`
-    (statsmodels' parametrisation), with :math:`\kappa_0 = -\infty`,
-    :math:`\kappa_K = +\infty`. An observation in category j has the linear predictor
-    :math:`\eta = x'\beta`, the bounds :math:`l = \kappa_{j-1} - \eta`,
-    :math:`u = \kappa_j - \eta` and the probability :math:`P = F(u) - F(l)`, where
-
-    .. math::
-        F(z) = \frac{1}{1 + e^{-z}}, \qquad f(z) = F(z)\,(1 - F(z)), \qquad
-        f'(z) = f(z)\,(1 - 2F(z)),
-
-    so :math:`f(\pm\infty) = f'(\pm\infty) = 0` and the open ends drop out. With the
-    derivatives of :math:`\log P` in the bounds
-
-    .. math::
-        g_u = \frac{f(u)}{P}, \quad g_l = -\frac{f(l)}{P}, \quad
-        h_{uu} = \frac{f'(u)}{P} - g_u^2, \quad h_{ll} = -\frac{f'(l)}{P} - g_l^2, \quad
-        h_{ul} = -g_u g_l
-
-    and :math:`\partial_\beta u = \partial_\beta l = -x`,
-    :math:`\partial_{\kappa_m} u = [m = j]`, :math:`\partial_{\kappa_m} l = [m = j-1]`:
-
-    .. math::
-        \partial_\beta \log P &= -x\,(g_u + g_l), \qquad
-        \partial_{\kappa_m} \log P = g_u [m = j] + g_l [m = j-1] \\
-        \partial^2_{\beta\beta'} \log P &= x x' (h_{uu} + 2 h_{ul} + h_{ll}) \\
-        \partial^2_{\beta\kappa_m} \log P &=
-            -x\,\big((h_{uu} + h_{ul})[m = j] + (h_{ul} + h_{ll})[m = j-1]\big) \\
-        \partial^2_{\kappa_m\kappa_{m'}} \log P &= h_{uu}[m = m' = j]
-            + h_{ll}[m = m' = j-1] + h_{ul}\,[\{m, m'\} = \{j-1, j\}]
-
-    (tridiagonal in :math:`\kappa`). The chain rule through the thresholds uses
-    :math:`J = \partial\kappa / \partial\theta`, with :math:`J_{m1} = 1`,
-    :math:`J_{mi} = e^{\theta_i}` for :math:`2 \le i \le m` and 0 above the diagonal;
-    the only second derivative of :math:`\kappa` is
-    :math:`\partial^2 \kappa_m / \partial\theta_i^2 = e^{\theta_i}` (:math:`2 \le i \le m`):
-
-    .. math::
-        \nabla_\theta = J' \nabla_\kappa, \qquad
-        H_{\beta\theta} = H_{\beta\kappa} J, \qquad
-        H_{\theta\theta} = J' H_{\kappa\kappa} J
-            + \operatorname{diag}_{i \ge 2}\Big(e^{\theta_i}
-              \sum_{m \ge i} \frac{\partial \log L}{\partial \kappa_m}\Big).
-
-    Hand-written because statsmodels has no analytic derivatives for ``OrderedModel``. It
-    relies on statsmodels internals: the private ``OrderedModel._bounds(params)``, the
-    0-based category codes in ``endog``, the likelihood going through ``self.cdf``, and
-    Newton taking ``self.score``/``self.hessian``;
-    ``tests/test_models.py::test_statsmodels_private_api_the_models_rely_on`` fails when
-    any of these changes.
-
-    References: McCullagh, P. (1980). *JRSS B* 42(2), 109-142; Greene, W. H. (2012).
-    *Econometric Analysis*, 7th ed., ch. 18 (ordered choice models).
-    """
-
-    def __init__(self, endog, exog, offset=None, distr="logit", **kwds):
-        # cdf/pdf and the derivatives below are the logistic ones
-        if distr != "logit":
-            raise ValueError("AnalyticOrderedModel implements the logit link only")
-        super().__init__(endog, exog, offset=offset, distr=distr, **kwds)
-
-    def cdf(self, x):
-        return expit(x)
-
-    def pdf(self, x):
-        # F(1 - F) with 1 - F as expit(-x): exact in both tails, 0 at +-inf
-        return expit(x) * expit(-x)
-
-    def _bound_derivatives(self, params):
-        """Per-observation g_u, g_l, h_uu, h_ll, h_ul and the category one-hot matrix."""
-        low, upp = self._bounds(params)
-        cdf_low, cdf_upp = expit(low), expit(upp)
-        sf_low, sf_upp = expit(-low), expit(-upp)
-        pdf_low, pdf_upp = cdf_low * sf_low, cdf_upp * sf_upp
-        # the same probability as OrderedModel.prob, kept away from 0 for the divisions
-        prob = np.clip(cdf_upp - cdf_low, 1e-300, None)
-        g_u, g_l = pdf_upp / prob, -pdf_low / prob
-        h_uu = pdf_upp * (sf_upp - cdf_upp) / prob - g_u**2
-        h_ll = -pdf_low * (sf_low - cdf_low) / prob - g_l**2
-        h_ul = -g_u * g_l
-        # column j-1 of onehot[:, :-1] marks "kappa_m is the upper bound" (m = j), column j-1
-        # of onehot[:, 1:] "kappa_m is the lower bound" (m = j - 1)
-        onehot = np.eye(self.k_levels)[np.asarray(self.endog, dtype=int)]
-        return g_u, g_l, h_uu, h_ll, h_ul, onehot
-
-    def _threshold_jacobian(self, params):
-        """J = d kappa / d theta: theta_1 shifts every cut point, theta_i (i >= 2) those >= i."""
-        k_thresholds = self.k_levels - 1
-        theta = np.asarray(params, dtype=float)[-k_thresholds:]
-        jac = np.tril(np.ones((k_thresholds, k_thresholds)))
-        jac[:, 1:] *= np.exp(theta[1:])
-        return jac, theta
-
-    def score(self, params):
-        g_u, g_l, _, _, _, onehot = self._bound_derivatives(params)
-        grad_beta = -self.exog.T @ (g_u + g_l)
-        grad_kappa = onehot[:, :-1].T @ g_u + onehot[:, 1:].T @ g_l
-        jac, _ = self._threshold_jacobian(params)
-        return np.concatenate([grad_beta, jac.T @ grad_kappa])
-
-    def hessian(self, params):
-        g_u, g_l, h_uu, h_ll, h_ul, onehot = self._bound_derivatives(params)
-        at_upper, at_lower = onehot[:, :-1], onehot[:, 1:]
-        exog = self.exog
-        h_bb = exog.T @ (exog * (h_uu + 2 * h_ul + h_ll)[:, None])
-        h_bk = -exog.T @ (at_upper * (h_uu + h_ul)[:, None] + at_lower * (h_ul + h_ll)[:, None])
-        h_kk = np.diag(at_upper.T @ h_uu + at_lower.T @ h_ll)
-        # kappa_m and kappa_{m+1} are the two bounds of category m + 1
-        cross = at_lower[:, :-1].T @ h_ul
-        h_kk[np.arange(len(cross)), np.arange(1, len(cross) + 1)] = cross
-        h_kk[np.arange(1, len(cross) + 1), np.arange(len(cross))] = cross
-        grad_kappa = at_upper.T @ g_u + at_lower.T @ g_l
-        jac, theta = self._threshold_jacobian(params)
-        # second derivative of kappa_m in theta_i (i >= 2, m >= i) is exp(theta_i)
-        curvature = np.concatenate([[0.0], np.exp(theta[1:]) * grad_kappa[::-1].cumsum()[::-1][1:]])
-        h_tt = jac.T @ h_kk @ jac + np.diag(curvature)
-        h_bt = h_bk @ jac
-        return np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
-
-
-def _prepare(frame, y, x, controls, weight, categorical, min_cell):
+def _prepare(frame, y, x, controls, weight, categorical, min_cell, design=()):
     """Complete cases as plain numpy dtypes, formula terms for the controls, and notes.
 
     A control enters as ``C(name)`` only when every observed category has at least
     ``min_cell`` respondents: sparse categories (e.g. "no formal education" in Taiwan) make
     dummy coefficients unstable, and a linear score is the published specification anyway.
+    ``design`` names design columns the complete cases must also have (strata, psu).
     """
-    needed = [y, x, *controls] + ([weight] if weight else [])
+    needed = [y, x, *controls] + ([weight] if weight else []) + [c for c in design if c]
     # numpy rather than frame[needed].dropna().astype(float): a fit is a few milliseconds,
     # and the pandas route cost as much again (three fits per country and pair)
     values = np.column_stack([frame[c].to_numpy(dtype=float, na_value=np.nan) for c in needed])
@@ -227,6 +108,17 @@ def _too_few(data, y, x=None, min_cases=MIN_MODEL_CASES) -> str:
     return ""
 
 
+def _problem(data, y, x, weight, rules: EstimateRules | None) -> str:
+    """Why a model is not fitted (too few cases, no variation, unusable weights), or ""."""
+    rules = rules or EstimateRules(min_cell_size=MIN_MODEL_CASES)
+    problem = _too_few(data, y, x, rules.min_cell_size)
+    if not problem and weight:
+        problem = weights_refusal(data[weight].to_numpy(), rules).replace(
+            "weighted estimate refused", "not estimated"
+        )
+    return problem
+
+
 def _degenerate_design(exog: pd.DataFrame) -> str:
     """Why the design matrix cannot identify every coefficient (collinear terms), or "".
 
@@ -279,6 +171,22 @@ def _tidy(result, model, y, x, n, terms, weighted, note, stat_name) -> pd.DataFr
     )
 
 
+def _joint_rows(tests, model, y, x, n, terms, weighted, note) -> pd.DataFrame:
+    """One row per joint test (term ``C(name)``): test, statistic, df, p; no coefficient."""
+    rows = [
+        dict.fromkeys(MODEL_COLUMNS, np.nan)
+        | {"model": model, "y": y, "x": x, "term": term, "n": n,
+           "controls_used": "+".join(terms), "weighted": weighted, "note": note}
+        | test
+        for term, test in tests
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+
+
+def _categorical_controls(terms) -> list[str]:
+    return [t[2:-1] for t in terms if t.startswith("C(")]
+
+
 def ols_robust(
     frame: pd.DataFrame,
     y: str,
@@ -288,6 +196,8 @@ def ols_robust(
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
     rules: EstimateRules | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> pd.DataFrame:
     """OLS (WLS when weighted) of ``y`` on ``x`` and ``controls`` with HC1 robust SEs.
 
@@ -299,7 +209,15 @@ def ols_robust(
     sandwich does not assume the weights are inverse variances. Tests use t on n - p df, as
     Stata does with ``vce(robust)``.
 
-    Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1).
+    Each control entered as categories gets a joint Wald test of its dummies,
+    :math:`F = b' V_b^{-1} b / q` on (q, n - p) df with the HC1 covariance (statsmodels
+    ``wald_test(use_f=True)``; R: ``lm`` + ``sandwich::vcovHC(type = "HC1")``).
+
+    Weighted, with design columns (``strata``/``psu``): the design-based sandwich instead
+    (R ``svyglm``), t and F on the design's df - p + 1 (`abs_trust.stats.model_inference`).
+
+    Reference: MacKinnon, J. G. & White, H. (1985). *J. Econometrics* 29, 305-325 (HC1);
+    Binder, D. A. (1983). *International Statistical Review* 51(3), 279-292.
 
     Degenerate input gives one flagged row (``note`` says why) instead of a model: too few
     complete cases (fewer than ``rules.min_cell_size``, default 30), an outcome or x that
@@ -309,30 +227,75 @@ def ols_robust(
     -------
     pd.DataFrame
         one row per term, in the formula API's order: Intercept, the ``C(name)[T.level]``
-        dummies, x, the linear controls; columns ``model, y, x, term, coef, se, z_or_t, p,
-        ci_low, ci_high, n, controls_used, weighted, note``.
+        dummies, x, the linear controls; then one row per joint test (term ``C(name)``,
+        ``test`` ``wald_F``, ``statistic``, ``df_num``, ``df_den``, ``p``); columns
+        ``model, y, x, term, coef, se, z_or_t, p, ci_low, ci_high, n, controls_used,
+        weighted, note, test, statistic, df_num, df_den``.
     """
-    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell)
+    clustered = bool(weight and (strata or psu))
+    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell,
+                                  (strata, psu) if clustered else ())  # fmt: skip
     name = "wls" if weight else "ols"
-    rules = rules or EstimateRules(min_cell_size=MIN_MODEL_CASES)
-    problem = _too_few(data, y, x, rules.min_cell_size)
-    if not problem and weight:
-        problem = weights_refusal(data[weight].to_numpy(), rules).replace(
-            "weighted estimate refused", "not estimated"
-        )
+    problem = _problem(data, y, x, weight, rules)
     exog = None if problem else _design(data, x, terms, intercept=True)
     problem = problem or _degenerate_design(exog)
     if problem:
         return _not_estimated(name, y, x, len(data), terms, bool(weight), problem)
     model = WLS(data[y], exog, weights=data[weight]) if weight else OLS(data[y], exog)
     try:
+        if clustered:
+            return _design_wls(model, data, weight, strata, psu, y, x, terms, notes)
         result = model.fit(cov_type="HC1", use_t=True)
     except (np.linalg.LinAlgError, ValueError) as exc:
         return _not_estimated(name, y, x, len(data), terms, bool(weight), _fit_failure(exc))
     note = "; ".join(["HC1 robust SE, t on n - p df", *notes])
-    return _tidy(
-        result, "wls" if weight else "ols", y, x, len(data), terms, bool(weight), note, "tvalues"
+    name = "wls" if weight else "ols"
+    table = _tidy(result, name, y, x, len(data), terms, bool(weight), note, "tvalues")
+    tests = []
+    for control in _categorical_controls(terms):
+        restriction = np.zeros((0, exog.shape[1]))
+        for position in dummy_positions(list(exog.columns), control):
+            restriction = np.vstack([restriction, np.eye(exog.shape[1])[position]])
+        wald = result.wald_test(restriction, use_f=True, scalar=True)
+        tests.append((f"C({control})", {"test": "wald_F", "statistic": float(wald.statistic),
+                      "df_num": float(wald.df_num), "df_den": float(wald.df_denom),
+                      "p": float(wald.pvalue)}))  # fmt: skip
+    if not tests:
+        return table
+    joint = _joint_rows(tests, name, y, x, len(data), terms, bool(weight),
+                        "joint Wald test of the dummies: F on (q, n - p) df, HC1")  # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)
+
+
+def _design_wls(model, data, weight, strata, psu, y, x, terms, notes) -> pd.DataFrame:
+    """:func:`ols_robust` weighted with design columns: svyglm's sandwich and df."""
+    result = model.fit()
+    design = Design(*(data[c].to_numpy() if c else None for c in (strata, psu)))
+    w = data[weight].to_numpy(dtype=float)
+    cov, df = design_regression_cov(model.exog, np.asarray(result.resid), w, design)
+    values, names = np.asarray(result.params), list(model.exog_names)
+    note = "; ".join([f"SE: linearization ({design.label}), t on design df - p + 1", *notes])
+    table = pd.DataFrame(
+        {"model": "wls", "y": y, "x": x, "term": names, **t_rows(values, cov, df),
+         "n": len(data), "controls_used": "+".join(terms), "weighted": True, "note": note},
+        columns=MODEL_COLUMNS,
+    )  # fmt: skip
+    tests = [(f"C({c})", joint_wald_f(values, cov, dummy_positions(names, c), df))
+             for c in _categorical_controls(terms)]  # fmt: skip
+    if not tests:
+        return table
+    joint = _joint_rows(
+        tests,
+        "wls",
+        y,
+        x,
+        len(data),
+        terms,
+        True,
+        "joint Wald test of the dummies: F on (q, design df - p + 1) df",
     )
+    # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)
 
 
 def ordered_logit(
@@ -343,19 +306,26 @@ def ordered_logit(
     categorical: Sequence[str] = ("education", "income"),
     min_cell: int = 30,
     rules: EstimateRules | None = None,
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> pd.DataFrame:
     """Proportional-odds (ordered) logit of the trust levels ``y`` on ``x`` and ``controls``.
 
     .. math:: P(Y \\le j \\mid x) = \\operatorname{logit}^{-1}(\\kappa_j - x'\\beta)
 
-    fitted by ML with ``statsmodels``' ``OrderedModel(distr="logit")``, given its analytic
-    score and Hessian (`AnalyticOrderedModel`; Newton's method). Unweighted:
-    OrderedModel takes no weights, so these rows compare with the unweighted correlations.
-    Threshold rows (terms like ``1/2``) use statsmodels' parametrisation: the first is
-    :math:`\\kappa_1`, each later one is :math:`\\log(\\kappa_j - \\kappa_{j-1})`.
+    fitted by Newton's method with ``statsmodels``' ``OrderedModel(distr="logit")`` and its
+    analytic score and Hessian (`AnalyticOrderedModel`). Unweighted: ML, SEs from the
+    observed information (R ``MASS::polr``). Weighted (``weight``): pseudo-ML of
+    :math:`\\sum_i w_i \\log P_i` with the design-based sandwich SE (R ``survey::svyolr``;
+    `abs_trust.stats.model_inference`), under weights only or the ``strata``/``psu`` given.
+    The cut points are reported as R and Stata do, :math:`\\kappa_1 < \\kappa_2 < \\dots`
+    (terms ``1|2``, ``2|3``, ...), with delta-method SEs. Tests and intervals are normal
+    (Wald z). A control entered as categories gets a joint Wald test of its dummies,
+    :math:`b' V_b^{-1} b \\sim \\chi^2_q`.
 
     Reference: McCullagh, P. (1980). Regression models for ordinal data. *JRSS B* 42(2),
-    109-142.
+    109-142; Binder, D. A. (1983). *International Statistical Review* 51(3), 279-292.
 
     Degenerate input gives one flagged row instead of a model, as in :func:`ols_robust`.
 
@@ -363,36 +333,62 @@ def ordered_logit(
     -------
     pd.DataFrame
         same columns as :func:`ols_robust`; ``z_or_t`` is the Wald z. Terms as in
-        :func:`ols_robust` without the Intercept, then the thresholds ``1/2``, ``2/3``, ...
+        :func:`ols_robust` without the Intercept, then the cut points ``1|2``, ``2|3``, ...,
+        then the joint tests (``test`` ``wald_chi2``).
     """
-    data, terms, notes = _prepare(frame, y, x, controls, None, categorical, min_cell)
-    rules = rules or EstimateRules(min_cell_size=MIN_MODEL_CASES)
-    problem = _too_few(data, y, x, rules.min_cell_size)
+    design_columns = (strata, psu) if weight else ()
+    data, terms, notes = _prepare(frame, y, x, controls, weight, categorical, min_cell,
+                                  design_columns)  # fmt: skip
+    problem = _problem(data, y, x, weight, rules)
     # no constant: the cut points take its place (the dummies still drop their reference);
     # collinearity is judged with the intercept, which the cut points stand in for
     exog = None if problem else _design(data, x, terms, intercept=False)
     problem = problem or _degenerate_design(_design(data, x, terms, intercept=True))
     if problem:
-        return _not_estimated("ordered_logit", y, x, len(data), terms, False, problem)
-    # An ordered categorical keeps the level labels (threshold terms 1/2, not 1.0/2.0).
+        return _not_estimated("ordered_logit", y, x, len(data), terms, bool(weight), problem)
+    # An ordered categorical keeps the level labels (threshold terms 1|2, not 1.0|2.0).
     endog = pd.Series(pd.Categorical(data[y].astype(int), ordered=True), index=data.index, name=y)
+    w = data[weight].to_numpy() if weight else None
     try:
-        model = AnalyticOrderedModel(endog, exog, distr="logit")
+        model = AnalyticOrderedModel(endog, exog, distr="logit", survey_weights=w)
         result = model.fit(method="newton", disp=False, maxiter=100)
     except (np.linalg.LinAlgError, ValueError) as exc:
-        return _not_estimated("ordered_logit", y, x, len(data), terms, False, _fit_failure(exc))
+        return _not_estimated("ordered_logit", y, x, len(data), terms, bool(weight),
+                              _fit_failure(exc))  # fmt: skip
     if not np.isfinite(np.asarray(result.params)).all():
         return _not_estimated(
-            "ordered_logit", y, x, len(data), terms, False,
+            "ordered_logit", y, x, len(data), terms, bool(weight),
             "not estimated: the fit gave non-finite coefficients (separation?)",
         )  # fmt: skip
     if not result.mle_retvals.get("converged", True):
         notes.append("Newton did not converge")
-    note = "; ".join(
-        [
-            "unweighted (OrderedModel has no weights)",
-            "thresholds: first is a cut point, later ones log increments",
-            *notes,
-        ]
-    )
-    return _tidy(result, "ordered_logit", y, x, len(data), terms, False, note, "tvalues")
+    k_thresholds = model.k_levels - 1
+    names = list(result.model.exog_names)
+    names[-k_thresholds:] = [n.replace("/", "|") for n in names[-k_thresholds:]]
+    params = np.asarray(result.params)
+    if weight:
+        design = Design(*(data[c].to_numpy() if c else None for c in (strata, psu)))
+        cov, _ = weighted_sandwich(model.score_obs(params), model.hessian(params),
+                                   design if (strata or psu) else None)  # fmt: skip
+        label = design.label if (strata or psu) else "weights only"
+        lead = f"weighted pseudo-ML; SE: linearization ({label})"
+    else:
+        cov = np.asarray(result.cov_params())
+        lead = "ML; SE: observed information"
+    values, cov = cut_points(params, cov, k_thresholds)
+    note = "; ".join([lead, "cut points kappa_1 < kappa_2 < ... (as R polr, Stata)", *notes])
+    table = pd.DataFrame(
+        {"model": "ordered_logit", "y": y, "x": x, "term": names, **normal_rows(values, cov),
+         "n": len(data), "controls_used": "+".join(terms), "weighted": bool(weight),
+         "note": note},
+        columns=MODEL_COLUMNS,
+    )  # fmt: skip
+    tests = [
+        (f"C({c})", joint_wald_chi2(values, cov, dummy_positions(names, c)))
+        for c in _categorical_controls(terms)
+    ]
+    if not tests:
+        return table
+    joint = _joint_rows(tests, "ordered_logit", y, x, len(data), terms, bool(weight),
+                        "joint Wald test of the dummies: chi2 on q df")  # fmt: skip
+    return pd.concat([table, joint], ignore_index=True)

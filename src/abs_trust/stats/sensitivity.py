@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from abs_trust.stats.arrays import complete_arrays, country_wave_rows, float_columns
+from abs_trust.stats.correlation import _partial_r
+from abs_trust.stats.design import Design, design_columns
 from abs_trust.stats.pearson import _pearson
 from abs_trust.stats.shares import _share
 from abs_trust.stats.weights import EstimateRules, small_cell_note, weights_refusal
@@ -40,52 +42,92 @@ def _withheld(est: dict, n: int, weights, rules: EstimateRules | None) -> dict:
                   "note": note}  # fmt: skip
 
 
-def _share_rows(levels, trusting, weights, rules=None) -> list[tuple[str, dict, int]]:
-    """(convention, estimate, n in the denominator) for the three share readings.
+def _refused(n: int, weights, rules: EstimateRules | None) -> dict:
+    """The withheld row when the weights themselves are refused, else {}: such an estimate
+    is not even computed (extreme weights could overflow)."""
+    refusal = _withheld({}, n, weights, rules)
+    return refusal if refusal.get("note", "").startswith("weighted") else {}
+
+
+def _share_rows(levels, trusting, weights, design=None, rules=None) -> list:
+    """(convention, estimate, n in the denominator) for the four share readings.
 
     ``levels``, ``trusting`` and ``weights`` as :func:`abs_trust.stats.shares._share` takes
-    them; ``rules`` as :func:`nonresponse_sensitivity`.
+    them; ``design`` the strata and PSUs of the same rows (None: weights only); ``rules`` as
+    :func:`nonresponse_sensitivity`. Counting nonresponse as not trusting and as trusting
+    bounds the share whatever the nonrespondents think (Manski's worst-case bounds).
     """
     substantive = _share(levels, trusting, None, "exclude")
     as_not = _share(levels, trusting, None, "as_not_trusting")
+    # every nonresponse as trusting: the upper bound (1 - share trusting as not trusting)
+    flipped = np.where(np.isnan(levels), 1.0, trusting)
+    as_trusting = _share(levels, flipped, None, "as_not_trusting")
     valid = ~np.isnan(levels)
-    refusal = _withheld({}, int(valid.sum()), weights[valid], rules)
-    if refusal.get("note", "").startswith("weighted"):  # not computed: it could overflow
-        weighted = refusal | {"n_valid": int(valid.sum())}
+    n_valid = int(valid.sum())
+    if refusal := _refused(n_valid, weights[valid], rules):
+        weighted = refusal | {"n_valid": n_valid}
     else:
-        weighted = _share(levels, trusting, weights, "exclude") | refusal
+        weighted = _share(levels, trusting, weights, "exclude", design=design)
+        weighted = _withheld(weighted, n_valid, weights[valid], rules)
+    n_all = len(levels)
     return [
-        ("substantive_only", _withheld(substantive, substantive["n_valid"], None, rules),
-         substantive["n_valid"]),
-        ("nonresponse_as_not_trusting", _withheld(as_not, len(levels), None, rules),
-         len(levels)),
+        ("substantive_only", _withheld(substantive, n_valid, None, rules), n_valid),
+        ("nonresponse_as_not_trusting", _withheld(as_not, n_all, None, rules), n_all),
+        ("nonresponse_as_trusting", _withheld(as_trusting, n_all, None, rules), n_all),
         ("weighted", weighted, weighted["n_valid"]),
     ]  # fmt: skip
 
 
-def _r_rows(values, position, cx, cy, weight_col, rules=None) -> list[tuple[str, dict, int]]:
-    """(convention, estimate, n) for the three readings of Pearson r.
+def _filled_r(both: np.ndarray, fill: tuple[float, float], w, pair) -> float:
+    """Pearson r of the two items with each one's nonresponse set to ``fill``."""
+    filled = np.where(np.isnan(both), np.asarray(fill, dtype=float), both)
+    return _partial_r(np.asfortranarray(filled), w, pair)[0]
+
+
+def _r_rows(values, position, cx, cy, weight_col, top, design=None, rules=None) -> list:
+    """(convention, estimate, n) for the readings of Pearson r.
 
     ``values`` and ``position``: one country-wave as
-    :func:`abs_trust.stats.arrays.float_columns` returns them.
+    :func:`abs_trust.stats.arrays.float_columns` returns them; ``top`` the scale's highest
+    level; ``design`` the strata and PSUs of the country-wave's rows (None: weights only).
     """
     pair = [cx, cy]
-    # Recode nonresponse as the lowest level for both items: "not trusting" on the scale.
+    data, _ = complete_arrays(values, position, pair, None)
+    rows = [("substantive_only", _withheld(_pearson(data, None, pair), len(data), None, rules))]
+    data, w = complete_arrays(values, position, pair, weight_col)
+    if refusal := _refused(len(data), w, rules):
+        rows.append(("weighted", refusal | {"n": len(data)}))
+    else:
+        rows_design = None
+        if design is not None:
+            keep = ~np.isnan(values[:, [position[c] for c in (*pair, weight_col)]]).any(axis=1)
+            rows_design = design.take(keep)
+        weighted = _pearson(data, w, pair, rows_design)
+        rows.append(("weighted", _withheld(weighted, len(data), w, rules)))
+    # Nonresponse bounds: every nonresponse to an item set to its lowest or its highest
+    # level, per item; the range over the four corners (not a sharp bound: r is not
+    # monotone in the imputed values). CIs are not given: an imputed value is no answer.
     both = values[:, [position[cx], position[cy]]]
-    recoded = np.where(np.isnan(both), LOWEST_LEVEL, both)
-    samples = {
-        "substantive_only": complete_arrays(values, position, pair, None),
-        "nonresponse_as_not_trusting": complete_arrays(recoded, {cx: 0, cy: 1}, pair, None),
-        "weighted": complete_arrays(values, position, pair, weight_col),
+    n = len(both)
+    corners = {
+        "nonresponse_lowest": (LOWEST_LEVEL, LOWEST_LEVEL),
+        "nonresponse_highest": (top, top),
+        "nonresponse_x_lowest_y_highest": (LOWEST_LEVEL, top),
+        "nonresponse_x_highest_y_lowest": (top, LOWEST_LEVEL),
     }
-    estimates = {}
-    for convention, (data, w) in samples.items():
-        refusal = _withheld({}, len(data), w, rules)
-        if refusal.get("note", "").startswith("weighted"):  # not computed: it could overflow
-            estimates[convention] = refusal | {"n": len(data)}
-        else:
-            estimates[convention] = _pearson(data, w, pair) | refusal
-    return [(convention, est, est["n"]) for convention, est in estimates.items()]
+    for prefix, weights in (("", None), ("weighted_", values[:, position[weight_col]])):
+        names = [*corners, "nonresponse_range_low", "nonresponse_range_high"]
+        if refusal := _refused(n, weights, rules):
+            rows += [(prefix + name, refusal | {"n": n}) for name in names]
+            continue
+        found = {name: _filled_r(both, fill, weights, pair) for name, fill in corners.items()}
+        found["nonresponse_range_low"] = min(found.values())
+        found["nonresponse_range_high"] = max(found.values())
+        rows += [(prefix + name,
+                  _withheld({"r": r, "n": n, "ci_low": np.nan, "ci_high": np.nan}, n, None,
+                            rules))
+                 for name, r in found.items()]  # fmt: skip
+    return [(convention, est, est["n"]) for convention, est in rows]
 
 
 def nonresponse_sensitivity(
@@ -96,16 +138,29 @@ def nonresponse_sensitivity(
     weight_col: str = "weight",
     rules: EstimateRules | None = None,
 ) -> pd.DataFrame:
-    """Shares trusting and Pearson r under three conventions, per country × wave.
+    """Shares trusting and Pearson r under the nonresponse and weighting conventions, per
+    country × wave.
 
     Conventions (``convention`` column):
 
     - ``substantive_only``: unweighted; shares over substantive answers, r listwise over
       respondents answering both items (the design default);
-    - ``nonresponse_as_not_trusting``: unweighted; nonresponse stays in the share's
-      denominator as not trusting, and is recoded to the lowest level (1, "none at all")
-      for both items before computing r;
-    - ``weighted``: the wave's within-country weight, substantive answers only.
+    - ``weighted``: the wave's within-country weight, substantive answers only (design-based
+      CI, as the main tables);
+    - shares: ``nonresponse_as_not_trusting`` and ``nonresponse_as_trusting`` (unweighted;
+      nonresponse in the denominator as not trusting, or as trusting): the worst-case bounds
+      of the share whatever the nonrespondents think (Manski 1989);
+    - r: nonresponse bounds. Each item's nonresponse is set to its lowest level (1, "none
+      at all") or its highest (the scale's top), per item: ``nonresponse_lowest`` (both
+      lowest), ``nonresponse_highest``, ``nonresponse_x_lowest_y_highest``,
+      ``nonresponse_x_highest_y_lowest``, and their range ``nonresponse_range_low`` /
+      ``nonresponse_range_high`` (min and max of the four); unweighted, and weighted
+      (prefix ``weighted_``). Over all respondents; no CI (an imputed value is not an
+      answer). Extreme single-value imputations, not sharp bounds: r is not monotone in
+      the imputed values, and sharp bounds over every imputation have no closed form.
+
+    Reference: Manski, C. F. (1989). Anatomy of the selection problem. *Journal of Human
+    Resources* 24(3), 343-360.
 
     Items not asked in a country-wave (no substantive answer) and pairs involving one are
     skipped, never reported as 0 %. With ``rules`` (`abs_trust.stats.weights.EstimateRules`),
@@ -124,11 +179,15 @@ def nonresponse_sensitivity(
     items = [col for col in frame.columns if col.startswith("trust_")]
     # every item and the weight as floats, once per wave (see abs_trust.stats.arrays)
     weight = [weight_col] if weight_col in frame.columns else []
-    table, position = float_columns(frame, [*items, *weight])
+    design_names = design_columns(frame)
+    table, position = float_columns(frame, [*items, *weight, *design_names])
     is_trusting = np.isin(table, trusting_levels).astype(float)  # (weight column: unused)
+    top = max(trusting_levels)  # the scale's highest level is always a trusting one
     rows = []
     for (country, wave), where in country_wave_rows(frame).items():
         values = table[where]
+        codes = {c: values[:, position[c]] for c in design_names}
+        design = Design(codes.get("strata"), codes.get("psu")) if codes else None
         asked = {
             col.removeprefix("trust_")
             for col in items
@@ -140,7 +199,7 @@ def nonresponse_sensitivity(
             column = position[f"trust_{institution}"]
             levels, trusting = values[:, column], is_trusting[where, column]
             weights = values[:, position[weight_col]]
-            for convention, est, n in _share_rows(levels, trusting, weights, rules):
+            for convention, est, n in _share_rows(levels, trusting, weights, design, rules):
                 rows.append(
                     (country, wave, "share", institution, convention, est["pct_trust"], n,
                      est["ci_low"], est["ci_high"], est.get("note", ""))
@@ -149,7 +208,7 @@ def nonresponse_sensitivity(
             if x not in asked or y not in asked:
                 continue
             for convention, est, n in _r_rows(
-                values, position, f"trust_{x}", f"trust_{y}", weight_col, rules
+                values, position, f"trust_{x}", f"trust_{y}", weight_col, top, design, rules
             ):
                 rows.append(
                     (country, wave, "r", f"{x}|{y}", convention, est["r"], n,

@@ -16,6 +16,8 @@ import pandas as pd
 from scipy.special import ndtri
 
 from abs_trust.stats.arrays import country_wave_rows, float_columns, weighs
+from abs_trust.stats.design import Design, _design_variance, design_columns
+from abs_trust.stats.proportion_ci import CI_METHODS, DEFAULT_CI_METHOD, _proportion_interval
 from abs_trust.stats.weights import (
     EstimateRules,
     refused_share,
@@ -51,14 +53,24 @@ def _wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     return (centre - half, centre + half)
 
 
-def _weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) -> dict:
-    """Weighted share with a weights-only linearization (Taylor) confidence interval.
+def _weighted_share(
+    trusting: np.ndarray,
+    weights: np.ndarray,
+    ci_method: str = "wald",
+    design: Design | None = None,
+) -> dict:
+    """Weighted share with its Taylor linearization SE and a confidence interval.
 
-    The share is the ratio :math:`\\hat p = \\sum w_i y_i / \\sum w_i`; its linearized variance,
-    treating respondents as independent draws (ABS releases carry no PSU or strata), is
+    The share is the ratio :math:`\\hat p = \\sum w_i y_i / \\sum w_i`; its linearized
+    variable is :math:`z_i = (y_i - \\hat p)/\\sum w` and, treating respondents as
+    independent draws (weights only: ABS releases carry no PSU or strata), its variance is
 
     .. math::
         \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\frac{\\sum w_i^2 (y_i - \\hat p)^2}{(\\sum w_i)^2}
+
+    on n - 1 df; with ``design`` (strata/PSUs of the same respondents) the design variance
+    of `abs_trust.stats.design`. The interval is ``ci_method``'s
+    (`abs_trust.stats.proportion_ci`: wald, logit or korn-graubard).
 
     Reference: Lohr, S. (2019). *Sampling: Design and Analysis*, 2nd ed., §9.1 (ratio
     estimation). With unit weights it reduces to the usual :math:`\\hat p(1-\\hat p)/(n-1)`.
@@ -77,16 +89,28 @@ def _weighted_share(trusting: np.ndarray, weights: np.ndarray, z: float = Z95) -
             "ci_high": np.nan,
             "sum_weights": total,
             "n_effective": np.nan,
+            "se": np.nan,
+            "df": np.nan,
         }
     p = float((weights * trusting).sum() / total)
-    var = n / (n - 1) * float((weights**2 * (trusting - p) ** 2).sum()) / total**2 if n > 1 else 0
-    half = z * np.sqrt(var)
+    if design is None:
+        var = (
+            n / (n - 1) * float((weights**2 * (trusting - p) ** 2).sum()) / total**2 if n > 1 else 0
+        )
+        df = n - 1
+    else:
+        variance, df = _design_variance(weights * (trusting - p) / total, design)
+        var = float(variance[0, 0])
+    se = float(np.sqrt(var))
+    low, high = _proportion_interval(p, se, df, n, ci_method)
     return {
         "share": p,
-        "ci_low": max(0.0, p - half),
-        "ci_high": min(1.0, p + half),
+        "ci_low": low,
+        "ci_high": high,
         "sum_weights": float(total),
         "n_effective": float(total**2 / (weights**2).sum()),
+        "se": se,
+        "df": df,
     }
 
 
@@ -96,6 +120,9 @@ def share_trusting(
     trusting_levels: Iterable[int],
     weight: str | None = None,
     nonresponse: str = "exclude",
+    ci_method: str = DEFAULT_CI_METHOD,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> dict:
     """Share trusting for one item in one country-wave, in percent, with a 95 % CI.
 
@@ -103,13 +130,16 @@ def share_trusting(
 
     over respondents i with weights :math:`w_i` (1 unweighted), T the trusting levels and
     :math:`d_i` = 1 for a substantive answer (``exclude``) or for everyone
-    (``as_not_trusting``). Unweighted, the CI is Wilson's score interval; weighted, the
-    linearization interval :math:`\\hat p \\pm 1.96\\,\\widehat{SE}` with
-    :math:`\\widehat V = \\frac{n}{n-1}\\sum_i w_i^2 (y_i - \\hat p)^2 / (\\sum_i w_i)^2`,
-    clipped to [0, 1].
+    (``as_not_trusting``). The SE is the Taylor linearization SE,
+    :math:`\\widehat V = \\frac{n}{n-1}\\sum_i w_i^2 (y_i - \\hat p)^2 / (\\sum_i w_i)^2`
+    on n - 1 df under weights only (:math:`\\hat p(1-\\hat p)/(n-1)` unweighted), or the
+    design variance with ``strata``/``psu``. Unweighted, the CI is Wilson's score interval;
+    weighted, ``ci_method``'s: ``logit`` (default; R ``svyciprop``'s), ``wald`` or
+    ``korn-graubard`` (`abs_trust.stats.proportion_ci`).
 
     References: Wilson, E. B. (1927). *JASA* 22(158), 209-212; Lohr, S. (2019). *Sampling:
-    Design and Analysis*, 2nd ed., §9.1.
+    Design and Analysis*, 2nd ed., §9.1; Korn, E. L. & Graubard, B. I. (1998). *Survey
+    Methodology* 24(2), 193-201.
 
     Parameters
     ----------
@@ -124,11 +154,15 @@ def share_trusting(
     nonresponse : {"exclude", "as_not_trusting"}
         ``exclude``: substantive answers only; ``as_not_trusting``: nonresponse stays in the
         denominator as not trusting.
+    ci_method : {"logit", "wald", "korn-graubard"}
+        the weighted share's interval.
+    strata, psu : str, optional
+        design columns of the weighted SE (None: weights only).
 
     Returns
     -------
     dict with pct_trust, n_valid, n_nonresponse, ci_low, ci_high (percent), sum_weights,
-    n_effective.
+    n_effective, se (percent) and df (the design's degrees of freedom).
 
     Examples
     --------
@@ -140,14 +174,23 @@ def share_trusting(
     values = frame[item].to_numpy(dtype=float, na_value=np.nan)
     trusting = np.isin(values, list(trusting_levels)).astype(float)
     w = None if weight is None else frame[weight].to_numpy(dtype=float)
-    return _share(values, trusting, w, nonresponse)
+    design = None
+    if weight is not None and (strata or psu):
+        design = Design(*(frame[c].to_numpy(dtype=float) if c else None for c in (strata, psu)))
+    return _share(values, trusting, w, nonresponse, ci_method, design)
 
 
 def _share(
-    values: np.ndarray, trusting: np.ndarray, weights: np.ndarray | None, nonresponse: str
+    values: np.ndarray,
+    trusting: np.ndarray,
+    weights: np.ndarray | None,
+    nonresponse: str,
+    ci_method: str = DEFAULT_CI_METHOD,
+    design: Design | None = None,
 ) -> dict:
     """:func:`share_trusting`'s kernel: ``values`` are the levels as floats (NaN =
-    nonresponse), ``trusting`` is 1.0 where the level counts as trusting, else 0.0."""
+    nonresponse), ``trusting`` is 1.0 where the level counts as trusting, else 0.0;
+    ``design`` the strata and PSUs of the same rows (None: weights only)."""
     if nonresponse not in NONRESPONSE_CONVENTIONS:
         raise ValueError(
             f"nonresponse must be one of {NONRESPONSE_CONVENTIONS}, got {nonresponse!r}"
@@ -160,15 +203,20 @@ def _share(
         n = len(y)
         k = float(y.sum())
         lo, hi = _wilson_interval(k, n)
+        share = k / n if n else np.nan
         est = {
-            "share": k / n if n else np.nan,
+            "share": share,
             "ci_low": lo,
             "ci_high": hi,
             "sum_weights": float(n),
             "n_effective": float(n),
+            # the simple random sample's linearization SE, for changes between waves
+            "se": float(np.sqrt(share * (1 - share) / (n - 1))) if n > 1 else np.nan,
+            "df": n - 1,
         }
     else:
-        est = _weighted_share(y, weights[in_denominator])
+        rows = None if design is None else design.take(in_denominator)
+        est = _weighted_share(y, weights[in_denominator], ci_method, rows)
     return {
         "pct_trust": 100 * est["share"],
         "n_valid": n_valid,
@@ -177,6 +225,8 @@ def _share(
         "ci_high": 100 * est["ci_high"],
         "sum_weights": est["sum_weights"],
         "n_effective": est["n_effective"],
+        "se": 100 * est["se"],
+        "df": est["df"],
     }
 
 
@@ -187,13 +237,15 @@ def trust_table(
     years: dict[str, int],
     weighted: bool | Collection[str] = True,
     rules: EstimateRules | None = None,
+    ci_method: str = DEFAULT_CI_METHOD,
 ) -> pd.DataFrame:
     """Shares trusting for every country × institution × weighting × denominator of one wave.
 
     ``weighted`` adds weighted rows for every country (True), none (False), or the given
     countries (those whose weight varies). Items with no substantive answer in a
     country-wave (not asked there) get no row: an
-    absent item must never read as 0 % trust.
+    absent item must never read as 0 % trust. Weighted intervals are ``ci_method``'s, under
+    the frame's design (its ``strata``/``psu`` columns, or weights only).
 
     ``rules`` (`abs_trust.stats.weights.EstimateRules`): a share on fewer respondents than
     ``min_cell_size`` is suppressed, and a weighted one on unusable weights refused; either
@@ -204,15 +256,18 @@ def trust_table(
     pd.DataFrame
         long, one row per country, wave, institution, weighted, nonresponse convention, with
         the contract columns (design.md §3) plus ``nonresponse``, ``sum_weights``,
-        ``n_effective``, ``ci_method`` and ``note``.
+        ``n_effective``, ``ci_method``, ``note``, and ``se`` (percent) and ``df`` (design df).
     """
+    if ci_method not in CI_METHODS:
+        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
     trusting_levels = list(trusting_levels)
     institutions = list(institutions)
     groups = country_wave_rows(frame)
     # a weight column is needed only when some country is weighted
     any_weighted = any(weighs(weighted, country) for country, _ in groups)
     items = [f"trust_{i}" for i in institutions] + (["weight"] if any_weighted else [])
-    table, position = float_columns(frame, items)
+    design = design_columns(frame) if any_weighted else []
+    table, position = float_columns(frame, items + design)
     is_trusting = np.isin(table, trusting_levels).astype(float)  # (weight column: unused)
     rows = []
     for (country, wave), where in groups.items():
@@ -224,14 +279,20 @@ def trust_table(
             trusting = is_trusting[where, column]
             for use_weights in (False, True) if weighs(weighted, country) else (False,):
                 w = table[where, position["weight"]] if use_weights else None
+                rows_design = None
+                if use_weights and design:
+                    codes = {c: table[where, position[c]] for c in design}
+                    rows_design = Design(codes.get("strata"), codes.get("psu"))
                 for convention in NONRESPONSE_CONVENTIONS:
                     note = _withheld(levels, w, convention, rules)
                     if note.startswith("weighted"):
                         est = refused_share(levels, w, convention, note)
+                        est |= {"se": np.nan, "df": np.nan}
                     else:
-                        est = _share(levels, trusting, w, convention)
-                        if note:  # counts stay; the estimate and its interval go
-                            est |= {"pct_trust": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+                        est = _share(levels, trusting, w, convention, ci_method, rows_design)
+                        if note:  # counts stay; the estimate, its interval and SE go
+                            est |= {"pct_trust": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                                    "se": np.nan}  # fmt: skip
                     rows.append(
                         {
                             "country": country,
@@ -241,14 +302,14 @@ def trust_table(
                             "weighted": use_weights,
                             "nonresponse": convention,
                             **est,
-                            "ci_method": "linearization" if use_weights else "wilson",
+                            "ci_method": ci_method if use_weights else "wilson",
                             "note": note,
                         }
                     )
     columns = [
         "country", "wave", "year", "institution", "pct_trust", "n_valid", "n_nonresponse",
         "weighted", "ci_low", "ci_high", "nonresponse", "sum_weights", "n_effective", "ci_method",
-        "note",
+        "note", "se", "df",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from abs_trust.stats.arrays import complete_cases
 from abs_trust.stats.correlation import (
     Z95,
     _correlation_test,
@@ -20,6 +19,8 @@ from abs_trust.stats.correlation import (
     _few_pairs_note,
     _partial_r,
 )
+from abs_trust.stats.design import Design, complete_with_design
+from abs_trust.stats.linearization import _linearized_inference, _spearman_scores, se_method
 
 
 def _weighted_midranks(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -41,7 +42,13 @@ def _weighted_midranks(values: np.ndarray, weights: np.ndarray | None = None) ->
 
 
 def spearman(
-    frame: pd.DataFrame, x: str, y: str, covar: Sequence[str] = (), weight: str | None = None
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    covar: Sequence[str] = (),
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
 ) -> dict:
     """Spearman rank correlation of ``x`` and ``y``, partialling out ``covar``, optionally weighted.
 
@@ -51,23 +58,33 @@ def spearman(
     ``scipy.stats.spearmanr`` (bivariate) and ``pingouin.partial_corr(...,
     method="spearman")`` (partial); neither takes survey weights.
 
-    The p-value uses :math:`t = r\\sqrt{(n-2-k)/(1-r^2)}` on :math:`n-2-k` df (as scipy and
-    pingouin). The 95 % CI is Fisher's z with the Bonett-Wright standard error for Spearman,
+    Unweighted, the p-value uses :math:`t = r\\sqrt{(n-2-k)/(1-r^2)}` on :math:`n-2-k` df
+    (as scipy and pingouin) and the 95 % CI is Fisher's z with the Bonett-Wright standard
+    error for Spearman,
 
-    .. math:: \\operatorname{SE}(z) = \\sqrt{(1 + r^2/2)/(n - 3 - k)}
+    .. math:: \\operatorname{SE}(z) = \\sqrt{(1 + r^2/2)/(n - 3 - k)}.
+
+    Weighted, inference is design-based: the Taylor linearization SE of the ridit
+    coefficient, including the sampling error of the weighted ridits themselves
+    (`abs_trust.stats.linearization._spearman_scores`), under the design (weights only, or
+    ``strata``/``psu``); p from the Wald t and the CI from Fisher's z with the delta-method
+    SE, on the design's df (as :func:`~abs_trust.stats.pearson.pearson`).
 
     Reference: Bonett, D. G. & Wright, T. A. (2000). Sample size requirements for estimating
-    Pearson, Kendall and Spearman correlations. *Psychometrika* 65(1), 23-28.
+    Pearson, Kendall and Spearman correlations. *Psychometrika* 65(1), 23-28; Binder, D. A.
+    (1983). *International Statistical Review* 51(3), 279-292.
 
     Parameters
     ----------
-    frame, x, y, covar, weight
+    frame, x, y, covar, weight, strata, psu
         as :func:`~abs_trust.stats.pearson.pearson`: the respondents, the two variables, the
-        controls partialled out (none: bivariate), the survey weight (None: unweighted).
+        controls partialled out (none: bivariate), the survey weight (None: unweighted), the
+        design columns (None: weights only).
 
     Returns
     -------
-    dict with n, r, p, ci_low, ci_high, df, note (as :func:`~abs_trust.stats.pearson.pearson`).
+    dict with n, r, p, ci_low, ci_high, df, se, se_method, note (as
+    :func:`~abs_trust.stats.pearson.pearson`).
 
     Examples
     --------
@@ -77,20 +94,27 @@ def spearman(
     0.8
     """
     columns = [x, y, *covar]
-    return _spearman(*complete_cases(frame, columns, weight), columns)
+    data, w, design = complete_with_design(frame, columns, weight, strata, psu)
+    return _spearman(data, w, columns, design)
 
 
-def _spearman(data: np.ndarray, w: np.ndarray | None, columns: Sequence[str]) -> dict:
+def _spearman(
+    data: np.ndarray, w: np.ndarray | None, columns: Sequence[str], design: Design | None = None
+) -> dict:
     """:func:`spearman`'s kernel on listwise-complete data (x, y, then covariates; ``w`` the
-    weights or None)."""
+    weights or None; ``design`` the strata and PSUs of the same rows, None: weights only)."""
     n, k = len(data), len(columns) - 2
     ranks = np.column_stack([_weighted_midranks(col, w) for col in data.T])
     r, note = _partial_r(ranks, w, columns)
     if note:
         return _empty_result(n, n - 2 - k, note)
+    if w is not None:
+        inference = _linearized_inference(r, _spearman_scores(data, w), w, design)
+        return {"n": n, "r": r, **inference, "note": _few_pairs_note(n),
+                "se_method": se_method(True, design)}  # fmt: skip
     test = _correlation_test(r, n, k)
     result = {"n": n, "r": r, "p": test["p"], "ci_low": np.nan, "ci_high": np.nan}
-    result |= {"df": test["df"], "note": _few_pairs_note(n)}
+    result |= {"df": test["df"], "note": _few_pairs_note(n), "se_method": "fisher-z-bonett-wright"}
     if n - 3 - k >= 1:
         z = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
         half = Z95 * np.sqrt((1 + r**2 / 2) / (n - 3 - k))

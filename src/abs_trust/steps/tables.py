@@ -26,11 +26,12 @@ from abs_trust.outputs.markdown_latex import tex_escape
 from abs_trust.outputs.report import summary_rst
 from abs_trust.outputs.reproduction import checks_json
 from abs_trust.outputs.reproduction_page import reproduction_texts
-from abs_trust.outputs.table4 import table4_texts
+from abs_trust.outputs.table4 import headline_weighted, table4_texts
 from abs_trust.outputs.verdict import NOT_APPLICABLE
 from abs_trust.outputs.wave_tables import WAVE_TABLES, read_correlations, stack
 from abs_trust.outputs.weights_table import weights_markdown
 from abs_trust.runner import write_text_atomic
+from abs_trust.stats.changes import CHANGE_COLUMNS, changes_table
 
 #: the HTML view of each contract CSV: output key -> (title, what a row is)
 CSV_VIEWS = {
@@ -100,6 +101,15 @@ def tables_job(input, output, params) -> str:
     write_text_atomic(out.table4_md, md)
     write_text_atomic(out.table4_tex, tex)
     write_text_atomic(out.table4_html, html)
+    # the change between Table 4's first and last waves, with CI and p, every institution
+    # (no rows when Table 4 does not apply to this run's data)
+    changes = pd.DataFrame(columns=CHANGE_COLUMNS)
+    if plan["applicable"]:
+        country = plan["country"]
+        headline = {w: headline_weighted(metas[w], country, params.table4_weighted[w])
+                    for w in plan["waves"]}  # fmt: skip
+        changes = changes_table(trust, country, plan["waves"], headline, params.nonresponse)
+    changes.to_csv(out.changes, index=False)
 
     country = country_texts(
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,

@@ -53,8 +53,9 @@ def wave_job(input, output, params) -> str:
 
     rules = EstimateRules.from_config(params.rules)
     tables = analyse_wave(
-        frame, meta, params.pairs, params.controls, params.methods, params.models, rules
-    )
+        frame, meta, params.pairs, params.controls, params.methods, params.models, rules,
+        ci_method=params.ci_method,
+    )  # fmt: skip
     tables["weights"] = weight_quality(frame, meta, rules)
     if meta["countries_absent"]:
         absent = pd.DataFrame(

@@ -1,0 +1,25 @@
+# Optional, off by default (config `bootstrap: {replicates: N, seed: S}`): percentile
+# bootstrap intervals of every share and correlation, all waves in one job. With
+# `bootstrap: null` there is no such job and no output (the Snakefile asks for it only when
+# the key is set).
+
+
+rule bootstrap:
+    input:
+        parquets=expand("data/interim/{wave}.parquet", wave=WAVES),
+        metas=expand("data/interim/{wave}.json", wave=WAVES),
+    output:
+        "results/tables/bootstrap.csv",
+    log:
+        "logs/bootstrap.log",
+    conda:
+        "../envs/abs-trust.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    params:
+        bootstrap=config["bootstrap"],
+        pairs=config["correlations"],
+        controls=config["controls"],
+    script:
+        "../scripts/bootstrap.py"
