@@ -30,7 +30,6 @@ rule all:
     default_target: True
     input:
         all_outputs(),
-        ["results/tables/bootstrap.csv"] if config.get("bootstrap") else [],
 
 
 # The hooks only print; removing an earlier run's results is the run_manifest job's work.

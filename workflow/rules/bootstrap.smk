@@ -1,11 +1,12 @@
 # Optional, off by default (config `bootstrap: {replicates: N, seed: S}`): percentile
 # bootstrap intervals of every share and correlation, all waves in one job. With
-# `bootstrap: null` there is no such job and no output (the Snakefile asks for it only when
+# `bootstrap: null` there is no such job and no output (`all_outputs` asks for it only when
 # the key is set).
 
 
 rule bootstrap:
     input:
+        run="results/run.json",  # a new run (config, files) reruns this
         parquets=expand("data/interim/{wave}.parquet", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
     output:

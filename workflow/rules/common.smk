@@ -126,6 +126,7 @@ def all_outputs():
         "results/tables/comparability.csv",
         "results/tables/scale_changes.csv",
         "results/tables/weights.csv",
+        "results/tables/changes.csv",
         "results/tables/table4.md",
         "results/tables/table4.tex",
         "results/tables/trust_by_country.md",
@@ -145,6 +146,8 @@ def all_outputs():
         outputs += [f"results/figures/{figure}.{ext}" for ext in ("png", "svg", "pdf")]
     if config.get("published"):
         outputs.append("results/reproduction.verdict")
+    if config.get("bootstrap"):  # optional, off by default
+        outputs.append("results/tables/bootstrap.csv")
     return outputs
 
 

@@ -224,8 +224,8 @@ def _display(table: pd.DataFrame, changes: pd.DataFrame, fmt: str) -> pd.DataFra
             )
         ]
         out[ci_label] = [
-            NOT_ASKED if pd.isna(lo) else f"[{fmt_share(lo)}, {fmt_share(hi)}]"
-            for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)
+            marker or (NOT_ASKED if pd.isna(lo) else f"[{fmt_share(lo)}, {fmt_share(hi)}]")
+            for lo, hi, marker in zip(rows["ci_low"], rows["ci_high"], markers, strict=True)
         ]
     return out
 
