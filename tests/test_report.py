@@ -47,6 +47,10 @@ TABLE_PAGES = {
                     "ordered logit"),
     "sensitivity.html": ("Tables", "Nonresponse sensitivity of the shares and correlations",
                          "Nonresponse sensitivity"),
+    "weights.html": ("Tables", "Survey weights: quality per country and wave",
+                     "Kish's design effect"),
+    "changes.html": ("Reproduction", "Changes in the share trusting between Table 4's waves",
+                     "Welch–Satterthwaite"),
     "harmonization.html": ("Comparability", "Harmonization provenance: what each source code "
                            "became", "Harmonization provenance"),
     "invariance.html": ("Comparability", "Measurement invariance of the trust battery",

@@ -93,6 +93,18 @@ rule tables:
             category="Tables",
             labels={"table": "regression models", "waves": "all"},
         ),
+        weights_html=report(
+            "results/report/tables/weights.html",
+            caption="../report/weights.rst",
+            category="Tables",
+            labels={"table": "survey weights", "waves": "all"},
+        ),
+        changes_html=report(
+            "results/report/tables/changes.html",
+            caption="../report/changes.rst",
+            category="Reproduction",
+            labels={"item": "Table 4 changes with CI"},
+        ),
         sensitivity_html=report(
             "results/report/tables/sensitivity.html",
             caption="../report/sensitivity.rst",

@@ -175,6 +175,9 @@ def caption_values(config: Mapping, headline: Mapping[str, Mapping[str, bool]]) 
         "controls": rst(", ".join(map(str, config.get("controls", [])))),
         "nonresponse": rst(config.get("nonresponse", "exclude")),
         "strict": rst(str(config.get("strict", True)).lower()),
+        "ci_method": rst(config.get("ci_method", "logit")),
+        "min_effective_n": rst(config.get("min_effective_n", "")),
+        "max_weight_share": rst(config.get("max_weight_share", "")),
     }
     for name, weights in headline.items():
         values[f"{name}_weighting"] = rst(

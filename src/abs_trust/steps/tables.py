@@ -55,7 +55,16 @@ CSV_VIEWS = {
     ),
     "sensitivity": (
         "Nonresponse sensitivity of the shares and correlations",
-        "Each estimate under each denominator and weighting.",
+        "Each estimate under each denominator and weighting, and its nonresponse bounds.",
+    ),
+    "weights": (
+        "Survey weights: quality per country and wave",
+        "One row per country x wave: missing, zero, constant, mean, max/median, the largest "
+        "weight's share, Kish design effect and effective n, usable or not and why.",
+    ),
+    "changes": (
+        "Changes in the share trusting between Table 4's waves",
+        "One row per institution x convention: the change (points) with its 95 % CI and p.",
     ),
 }
 
