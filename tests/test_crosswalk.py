@@ -4,13 +4,8 @@ import pytest
 
 from abs_trust.config import read_yaml
 from abs_trust.errors import ConfigError, CrosswalkMismatchError
-from abs_trust.harmonize.crosswalk import (
-    Concept,
-    check_value_labels,
-    load_crosswalk,
-    parse_crosswalk,
-    wave_entry,
-)
+from abs_trust.harmonize.crosswalk import Concept, load_crosswalk, parse_crosswalk, wave_entry
+from abs_trust.harmonize.label_checks import check_value_labels
 from conftest import ROOT, W1_TRUST_LABELS, W3_TRUST_LABELS
 
 RAW = read_yaml(ROOT / "config" / "crosswalk.yaml")

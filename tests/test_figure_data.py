@@ -6,7 +6,7 @@ import pandas as pd
 
 from abs_trust.outputs.figures.correlation_by_country import correlation_rows
 from abs_trust.outputs.figures.institution_trust import table4_rows
-from abs_trust.outputs.figures.local_vs_ngo import figure1_panels
+from abs_trust.outputs.figures.local_vs_ngo_data import figure1_panels
 
 
 def corr_rows(rows):

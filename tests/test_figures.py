@@ -20,11 +20,8 @@ from PIL import Image
 from abs_trust.errors import DataError
 from abs_trust.outputs.figures.correlation_by_country import figure_correlation_by_country
 from abs_trust.outputs.figures.institution_trust import figure_institution_trust
-from abs_trust.outputs.figures.local_vs_ngo import (
-    conditional_means,
-    figure_local_vs_ngo,
-    joint_distribution,
-)
+from abs_trust.outputs.figures.local_vs_ngo import figure_local_vs_ngo
+from abs_trust.outputs.figures.local_vs_ngo_data import conditional_means, joint_distribution
 from abs_trust.outputs.figures.style import INSTITUTION_LABELS, SYNTHETIC_FOOTER, save_figure
 
 LABELS = ["None at all", "Not very much", "Quite a lot", "A great deal"]

@@ -159,6 +159,7 @@ AGGREGATE_RULES = (
     "paper_figures",
     "cross_national_figure",
     "published_gate",
+    "bootstrap",  # optional: its table is removed by any new run, asked for or not
 )
 
 

@@ -14,12 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from abs_trust.errors import AbsTrustError
-from abs_trust.harmonize.crosswalk import (
-    Crosswalk,
-    WaveSpec,
-    check_country_labels,
-    check_value_labels,
-)
+from abs_trust.harmonize.crosswalk import Crosswalk, WaveSpec
+from abs_trust.harmonize.label_checks import check_country_labels, check_value_labels
 from abs_trust.harmonize.recode import (
     check_unique_ids,
     countries_without_weights,

@@ -25,11 +25,11 @@ from abs_trust.outputs.figures.institution_trust import (
     table4_chart_text,
     table4_rows,
 )
-from abs_trust.outputs.figures.local_vs_ngo import (
+from abs_trust.outputs.figures.local_vs_ngo import figure_local_vs_ngo
+from abs_trust.outputs.figures.local_vs_ngo_data import (
     FIGURE1_COLUMNS,
     figure1_panels,
     figure1_text,
-    figure_local_vs_ngo,
 )
 from abs_trust.outputs.figures.style import save_figure
 from abs_trust.outputs.table4 import TABLE4_INSTITUTIONS
