@@ -76,3 +76,20 @@ def test_report_docutils_settings_come_last_and_once(monkeypatch):
     assert "./docutils.conf" in files  # the user's own settings are still read, before ours
     raw = ".. raw:: html\n\n   <script>alert(1)</script>\n"
     assert "<script>" not in render(raw)
+
+
+def test_printable_shows_exactly_the_characters_that_can_end_a_line():
+    """Against Unicode's own categories (unicodedata), every code point: control characters
+    (Cc) and the line and paragraph separators (Zl, Zp) are shown as escapes, nothing else."""
+    import unicodedata
+
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:  # surrogates: no character of a str from a file
+            continue
+        char = chr(code)
+        shown = escape.printable(char)
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            assert shown == (repr(char)[1:-1] if char in "\n\r\t" else f"\\u{code:04x}"), code
+        else:
+            assert shown == char, code
+    assert escape.printable("a\nb\u2028c") == "a\\nb\\u2028c"

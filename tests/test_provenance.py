@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyreadstat
 import pytest
 
 from abs_trust.config import read_yaml
 from abs_trust.harmonize.crosswalk import parse_crosswalk
 from abs_trust.harmonize.ingest import ingest_wave
-from abs_trust.harmonize.provenance import nonresponse_class, provenance_table, variable_labels
+from abs_trust.harmonize.provenance import nonresponse_class, provenance_table
 from conftest import ROOT, W3_TRUST_LABELS, w3_frame, write_w3_like
 
 CROSSWALK = parse_crosswalk(read_yaml(ROOT / "config/crosswalk.yaml"), "crosswalk")
@@ -18,8 +19,7 @@ def _ingest(files, wave, countries="all"):
     read = []
     frame, _ = ingest_wave([str(f) for f in files], CROSSWALK.wave(wave), CROSSWALK, countries,
                            on_releases=read.extend)  # fmt: skip
-    labels = variable_labels([str(f) for f in files], CROSSWALK.wave(wave).variables())
-    return frame, provenance_table(read, CROSSWALK.wave(wave), CROSSWALK, countries, labels)
+    return frame, provenance_table(read, CROSSWALK.wave(wave), CROSSWALK, countries)
 
 
 def _check_rebuilds(frame, table):
@@ -51,6 +51,14 @@ def test_fixture_counts_rebuild_the_harmonized_frame(wave):
     assert courts.set_index("source_code").loc["1", "becomes"] == "4"
     assert courts.set_index("source_code").loc["9", "nonresponse_class"] == "refused"
     assert courts.set_index("source_code").loc["8", "nonresponse_class"] == "don't know"
+    # each source variable's label is the file's own, as its dictionary gives it
+    _, dictionary = pyreadstat.read_sav(
+        str(ROOT / f"data/fixture/{wave}_china_synthetic.sav"), metadataonly=True
+    )
+    labelled = table.drop_duplicates("source_variable").set_index("source_variable")
+    for variable, label in labelled["source_label"].items():
+        assert label == (dictionary.column_names_to_labels[variable] or ""), variable
+    assert labelled.loc["q8", "source_label"]  # the fixture labels its items
 
 
 def test_two_countries_not_asked_and_unlabelled(tmp_path):

@@ -18,6 +18,7 @@ class ReleaseFile:
     path: str
     data: pd.DataFrame
     value_labels: dict[str, dict] = field(default_factory=dict)
+    variable_labels: dict[str, str] = field(default_factory=dict)
     missing_ranges: dict[str, list] = field(default_factory=dict)
     file_label: str = ""
     encoding: str = ""

@@ -216,6 +216,11 @@ def _read_release(path: Path, variables: list[str], encoding: str | None) -> Rel
         path=str(path),
         data=data,
         value_labels={to_crosswalk[k]: v for k, v in labels.items() if k in to_crosswalk},
+        variable_labels={
+            to_crosswalk[k]: v or ""
+            for k, v in (meta.column_names_to_labels or {}).items()
+            if k in to_crosswalk
+        },
         missing_ranges={to_crosswalk[k]: v for k, v in missing.items() if k in to_crosswalk},
         file_label=meta.file_label or "",
         encoding=meta.file_encoding or "",

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import special
 
 LEVELS = ("configural", "metric", "scalar")
 
@@ -323,6 +323,10 @@ def fit_level(level: str, mom: Moments, start: dict | None = None) -> tuple[Fit,
         _start(layout, mom, start), args, _local_index(layout)
     )
     if not converged:  # a hard case (e.g. a Heywood case): let quasi-Newton try from there
+        # imported only here: scipy.optimize is a large import, and Fisher scoring rarely
+        # needs this fallback
+        from scipy import optimize
+
         result = optimize.minimize(
             _objective, x, args=args, jac=True, method="BFGS", options={"gtol": 1e-9}
         )
@@ -348,7 +352,7 @@ def fit_level(level: str, mom: Moments, start: dict | None = None) -> tuple[Fit,
         level=level,
         chisq=chisq,
         df=df,
-        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
+        pvalue=float(special.chdtrc(df, chisq)) if df > 0 else float("nan"),  # chi2.sf
         cfi=float(cfi),
         rmsea=rmsea,
         srmr=_srmr(mom, sigma, mu),

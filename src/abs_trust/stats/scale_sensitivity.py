@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 COLLAPSE = {
     "scale_top3_of_6": {6: 4, 5: 4, 4: 3, 3: 2, 2: 1, 1: 1},
@@ -196,7 +196,7 @@ def mapping_dependent_changes(
             change = (p2 - p1) if earlier_first else (p1 - p2)
             pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
             se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-            p = float(2 * stats.norm.sf(abs(p2 - p1) / se)) if se > 0 else float("nan")
+            p = float(2 * special.ndtr(-abs(p2 - p1) / se)) if se > 0 else float("nan")  # norm.sf
             rows.append(
                 {
                     "country": r.country,

@@ -28,10 +28,9 @@ def wave_job(input, output, params) -> str:
         on_releases=read.extend,
     )  # fmt: skip
     if getattr(output, "harmonization", None):
-        from abs_trust.harmonize.provenance import provenance_table, variable_labels
+        from abs_trust.harmonize.provenance import provenance_table
 
-        labels = variable_labels(list(params.files), spec.variables())
-        provenance = provenance_table(read, spec, crosswalk, params.countries, labels)
+        provenance = provenance_table(read, spec, crosswalk, params.countries)
         provenance.to_csv(output.harmonization, index=False)
     write_wave(frame, meta, output.parquet, output.meta)
     for warning in meta["label_warnings"]:
