@@ -208,5 +208,3 @@ def provenance_table(
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values(["country", "file", "variable"], kind="stable", ignore_index=True)
     return table.astype({"scale_points": "Int64", "n": "int64"})
-
-
