@@ -39,6 +39,7 @@ rule comparability:
                 "waves": "all",
             },
         ),
+    priority: 2  # first of the tail: tables waits for comparability (figures.smk)
     log:
         "logs/comparability.log",
     conda:

@@ -1,12 +1,11 @@
 from abs_trust.outputs.report import caption_values
 
 
-# The figures read the per-wave tables directly, so they run beside the `tables` job rather
-# than after it. Two jobs, the paper's figures and the cross-national one, so that the two
-# cores share the work that is left once the last wave is done. They are the longest jobs of
-# that tail (drawing takes longer than `tables`), so they
-# start first (priority 1) and `tables` fills the gap behind the one that ends sooner;
-# started the other way round, one core would sit idle at the end of the run.
+# The figures read the per-wave tables directly, so they run beside `comparability` and
+# `tables` rather than after them. Two jobs, the paper's figures and the cross-national one,
+# so that the two cores share the work left once the last wave is done. `comparability` and
+# then `tables` are the longest chain of that tail, so they go first (priority 2, in
+# comparability.smk and tables.smk) and the figures (priority 1) fill the other core.
 rule paper_figures:
     input:
         run="results/run.json",  # a new run (config, files) reruns this
