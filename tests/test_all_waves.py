@@ -117,6 +117,12 @@ def test_comparability_outputs(all_waves):
     assert (levels.loc[short, "note_shares"] != "").all()
     noted = trust.merge(levels, on=["country", "wave"])
     assert (noted["comparability"] == noted["note_shares"]).all()
+    # those notes are footnotes of the shares table in every format, its report view too
+    assert short.any()
+    for path in ("tables/trust_by_country.md", "tables/trust_by_country.tex",
+                 "report/tables/trust_by_country.html"):  # fmt: skip
+        text = (all_waves / "results" / path).read_text(encoding="utf-8")
+        assert "Measurement invariance (results/tables/invariance.csv): " in text, path
     # provenance: aggregates per code, one block per country x wave x variable
     provenance = pd.read_csv(tables / "harmonization.csv", keep_default_na=False)
     assert {"W1", "W6"} <= set(provenance["wave"]) and "respondent_id" not in provenance

@@ -57,13 +57,6 @@ def footnote_lines(levels: pd.DataFrame) -> list[str]:
     return ["Measurement invariance (results/tables/invariance.csv): " + " ".join(lines)]
 
 
-def with_footnotes(markdown: str, lines: list[str]) -> str:
-    """The Markdown table with the footnote lines appended (unchanged when there are none)."""
-    if not lines:
-        return markdown
-    return markdown + "".join(f"{line}  \n" for line in lines)
-
-
 def append_rows(table: pd.DataFrame, path) -> pd.DataFrame:
     """``table`` with the rows of the CSV at ``path`` added below (nothing when it is empty)."""
     extra = pd.read_csv(path)

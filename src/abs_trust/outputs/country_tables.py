@@ -116,12 +116,14 @@ def country_texts(
     nonresponse: str,
     extra_notes: Sequence[str] = (),
     min_cell_size: int | None = None,
+    footnotes: Sequence[str] = (),
 ) -> CountryTexts:
     """Shares by country x wave (Markdown, LaTeX, HTML), the coverage table (Markdown, HTML),
     and a summary line.
 
     ``extra_notes`` follow each table's own notes (e.g. the files they were computed from);
-    like every note, each format escapes them.
+    ``footnotes`` (what measurement invariance and the six-point scale's mapping do not
+    license) follow the shares table's notes only. Like every note, each format escapes them.
     """
     notes = [
         "Share trusting (the scale's trusting categories), %, by country and wave; "
@@ -137,7 +139,7 @@ def country_texts(
     wide = trust_by_country(trust, dict(weighted), nonresponse)
     cells = wide.drop(columns=["country", "wave", "year"]).to_numpy().ravel()
     notes += withheld_notes([c for c in cells if isinstance(c, str)], min_cell_size)
-    notes += list(extra_notes)
+    notes += [*footnotes, *extra_notes]
     title = "Trust in institutions by country and wave (%)"
     cov_notes = [
         "Item nonresponse (% of respondents: don't know, can't choose, decline, missing); "

@@ -32,9 +32,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaincinv, expit, logit, ndtri, stdtrit
 
+from abs_trust.stats.correlation import Z95
+
 CI_METHODS = ("wald", "logit", "korn-graubard")
 DEFAULT_CI_METHOD = "logit"  # R's svyciprop and Stata's svy: proportion default
-Z95 = ndtri(0.975)
 
 
 def _proportion_interval(

@@ -13,9 +13,9 @@ from collections.abc import Collection, Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from abs_trust.stats.arrays import country_wave_rows, float_columns, weighs
+from abs_trust.stats.correlation import Z95
 from abs_trust.stats.design import Design, _design_variance, design_columns
 from abs_trust.stats.proportion_ci import CI_METHODS, DEFAULT_CI_METHOD, _proportion_interval
 from abs_trust.stats.weights import (
@@ -26,7 +26,6 @@ from abs_trust.stats.weights import (
 )
 
 NONRESPONSE_CONVENTIONS = ("exclude", "as_not_trusting")
-Z95 = ndtri(0.975)  # scipy.stats.norm.ppf(0.975), without importing scipy.stats
 
 
 def _wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:

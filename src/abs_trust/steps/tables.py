@@ -18,7 +18,6 @@ from abs_trust.outputs.comparability_notes import (
     append_rows,
     footnote_lines,
     scale_footnote_lines,
-    with_footnotes,
 )
 from abs_trust.outputs.country_tables import country_texts
 from abs_trust.outputs.html_tables import csv_page, html_page
@@ -120,12 +119,13 @@ def tables_job(input, output, params) -> str:
         changes = changes_table(trust, country, plan["waves"], headline, params.nonresponse)
     changes.to_csv(out.changes, index=False)
 
+    # what invariance and the W5 mapping do not license: in every format of the shares table
+    footnotes = footnote_lines(levels) + scale_footnote_lines(inp.scale_changes)
     country = country_texts(
         trust, pd.read_csv(out.coverage), list(metas.values()), params.weighted,
-        params.nonresponse, data_notes, min_cell,
+        params.nonresponse, data_notes, min_cell, footnotes,
     )  # fmt: skip
-    notes = footnote_lines(levels) + scale_footnote_lines(inp.scale_changes)
-    write_text_atomic(out.country_md, with_footnotes(country.markdown, notes))
+    write_text_atomic(out.country_md, country.markdown)
     write_text_atomic(out.country_tex, country.latex)
     write_text_atomic(out.coverage_md, country.coverage_markdown)
     write_text_atomic(out.country_html, country.html)
