@@ -39,9 +39,9 @@ rule comparability:
                 "waves": "all",
             },
         ),
-    priority: 2  # first of the tail: tables waits for comparability (figures.smk)
     log:
         "logs/comparability.log",
+    priority: 2  # first of the tail: tables waits for it (figures.smk)
     conda:
         "../envs/abs-trust.yaml"
     resources:

@@ -119,9 +119,9 @@ rule tables:
         changes="results/tables/changes.csv",
         # the report's landing page includes this summary (verdict, data, respondents)
         summary="results/report/summary.rst",
-    priority: 2  # the tail's longest chain, after comparability (figures.smk)
     log:
         "logs/tables.log",
+    priority: 2  # the tail's longest chain, after comparability (figures.smk)
     conda:
         "../envs/abs-trust.yaml"
     resources:
