@@ -95,6 +95,12 @@ def test_cross_national_outputs(all_waves):
         assert (all_waves / "results/figures" / name).stat().st_size > 10_000
     md = (all_waves / "results/tables/trust_by_country.md").read_text()
     assert "not comparable" in md  # W5's six-point note
+    # Table 4 (China, W1-W5 here) names the files of its own waves, not W6's twelve
+    table4 = (all_waves / "results/tables/table4.md").read_text()
+    (data,) = [line for line in table4.splitlines() if line.startswith("Data: ")]
+    assert [part.split(" ")[0] for part in data.removeprefix("Data: ").split("; ")[:-1]] == [
+        "W1", "W2", "W3", "W4", "W5"
+    ]  # fmt: skip
 
 
 def test_comparability_outputs(all_waves):

@@ -101,7 +101,8 @@ def tables_job(input, output, params) -> str:
     if plan["applicable"]:
         md, tex, html, table4_summary = table4_texts(
             trust, [metas[w] for w in plan["waves"]], plan["country"],
-            params.table4_weighted, params.nonresponse, data_notes, min_cell,
+            params.table4_weighted, params.nonresponse,
+            [*data_notes[:-1], sources_note(metas[w] for w in plan["waves"])], min_cell,
         )  # fmt: skip
     else:
         md, tex, html = not_applicable_texts("Table 4 (Farid & Song 2020)", plan["reason"])
