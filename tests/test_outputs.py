@@ -172,6 +172,20 @@ def test_table4_carries_the_change_ci_the_mark_and_the_consistent_convention():
     assert r"95 \% CI" in tex and r"\begin{tabular}{lrrrrrr}" in tex
 
 
+def test_table4_shows_no_second_both_weighted_change_when_the_printed_one_is():
+    md, tex, html, _ = table4_texts(
+        with_ses(trust_rows()), [meta("W3", 2011), meta("W4", 2015)], "china",
+        {"W3": True, "W4": True}, "exclude",
+    )  # fmt: skip
+    header = next(row for row in md.splitlines() if row.startswith("| Institution"))
+    assert [c.strip() for c in header.strip("|").split("|")] == [
+        "Institution", "2011", "2015", "Change", "95 % CI"
+    ]  # fmt: skip
+    line = next(row for row in md.splitlines() if row.startswith("| Local government"))
+    assert [c.strip() for c in line.strip("|").split("|")][3] == "-11.5"  # 81.27 -> 69.74
+    assert "both weighted" not in md + tex + html
+
+
 def test_table4_marks_a_change_whose_ci_includes_zero():
     rows = trust_rows()
     rows["pct_trust"] = rows["pct_trust"].where(rows["wave"] == "W3", rows["pct_trust"] + 9.5)

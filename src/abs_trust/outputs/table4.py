@@ -269,6 +269,8 @@ def table4_texts(
     md_table, tex_table = table, table
     if len(columns) >= 2 and "se" in trust.columns:
         changes = table4_changes(trust, country, columns, nonresponse)
+        if columns[0].weighted and columns[-1].weighted:  # the printed change is that already
+            changes = changes[changes["convention"] != "weighted"]
         both_weighted = (changes["convention"] == "weighted").any()
         after = 1 + next(
             i for i, n in enumerate(notes) if isinstance(n, str) and n.startswith("Change =")
