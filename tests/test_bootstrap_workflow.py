@@ -55,8 +55,19 @@ def test_the_bootstrap_job_reports_the_runs_estimates_with_their_intervals(boots
     assert len(joined) == len(r) == 8  # 2 waves x bivariate/partial x weighted or not
     assert joined["estimate"].to_numpy() == pytest.approx(joined["r"].to_numpy(), abs=1e-12)
 
+    # readable in the report like every other table: its view, captioned, in the page
+    page = (bootstrapped / "results/report/tables/bootstrap.html").read_text(encoding="utf-8")
+    assert "Bootstrap intervals of the shares and correlations" in page
+    assert f"{REPS} replicates (seed {SEED})" in page and "Synthetic fixture" in page
+    report = snakemake(bootstrapped, "--report", "results/report.html", "--configfile",
+                       "results/run-config.yaml")  # fmt: skip
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (bootstrapped / "results/report.html").read_text(encoding="utf-8")
+    assert "bootstrap.html" in html and f"{REPS} replicates, seed" in html
+
 
 def test_a_run_without_bootstrap_leaves_no_bootstrap_table(bootstrapped):
     result = snakemake(bootstrapped)  # config/config.yaml only: bootstrap: null
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (bootstrapped / "results/tables/bootstrap.csv").exists()
+    assert not (bootstrapped / "results/report/tables/bootstrap.html").exists()

@@ -10,7 +10,13 @@ rule bootstrap:
         parquets=expand("data/interim/{wave}.parquet", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
     output:
-        "results/tables/bootstrap.csv",
+        table="results/tables/bootstrap.csv",
+        html=report(
+            "results/report/tables/bootstrap.html",
+            caption="../report/bootstrap.rst",
+            category="Tables",
+            labels={"table": "bootstrap intervals", "waves": "all"},
+        ),
     log:
         "logs/bootstrap.log",
     conda:
