@@ -9,6 +9,9 @@ rule bootstrap:
         run="results/run.json",  # a new run (config, files) reruns this
         parquets=expand("data/interim/{wave}.parquet", wave=WAVES),
         metas=expand("data/interim/{wave}.json", wave=WAVES),
+        # what the run's tables withheld (small cells, unusable weights) is withheld here too
+        trust=expand("results/tables/waves/{wave}/institution_trust.csv", wave=WAVES),
+        correlations=expand("results/tables/waves/{wave}/correlations.csv", wave=WAVES),
     output:
         table="results/tables/bootstrap.csv",
         html=report(

@@ -29,7 +29,7 @@ from abs_trust.stats.student_t import t_quantile, t_sf
 CHANGE_COLUMNS = [
     "country", "institution", "wave_from", "wave_to", "year_from", "year_to", "convention",
     "weighted_from", "weighted_to", "nonresponse", "pct_from", "pct_to", "change", "se", "df",
-    "ci_low", "ci_high", "p", "ci_includes_zero",
+    "ci_low", "ci_high", "p", "ci_includes_zero", "note",
 ]  # fmt: skip
 
 
@@ -127,6 +127,12 @@ def changes_table(
                     "pct_from": one["pct_trust"],
                     "pct_to": two["pct_trust"],
                     **change_in_share(one, two),
+                    # a share not shown (small cell, unusable weights) leaves no change: why
+                    "note": "; ".join(
+                        f"{wave}: {row['note']}"
+                        for wave, row in ((first, one), (last, two))
+                        if isinstance(row.get("note"), str) and row["note"]
+                    ),
                 }
             )
     return pd.DataFrame(out, columns=CHANGE_COLUMNS)

@@ -54,6 +54,12 @@ class EstimateRules:
         return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k in values})
 
 
+def withheld(note: object) -> bool:
+    """Whether a table row's ``note`` says these rules withheld its estimate (too few
+    respondents, or unusable weights): the text of `small_cell_note` and `weights_refusal`."""
+    return isinstance(note, str) and note.startswith(("suppressed", "weighted estimate refused"))
+
+
 def kish(weights: np.ndarray) -> tuple[float, float, float]:
     """(effective n, design effect, largest weight's share of the total) of ``weights``.
 
