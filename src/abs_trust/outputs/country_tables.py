@@ -24,6 +24,7 @@ from abs_trust.outputs.table4 import (
     withheld_marker,
     withheld_notes,
 )
+from abs_trust.stats.weights import SUPPRESSED_NOTE
 
 DENOMINATOR = {"exclude": "excluded", "as_not_trusting": "counted as not trusting"}
 
@@ -72,7 +73,7 @@ def _coverage_cell(row) -> str:
         return NOT_IN_FILE_CELL
     if not row["asked"]:
         return NOT_ASKED
-    if note.startswith("suppressed"):
+    if note.startswith(SUPPRESSED_NOTE):
         return SUPPRESSED
     return fmt_share(100 * row["nonresponse_share"])
 

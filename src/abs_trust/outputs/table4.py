@@ -19,6 +19,7 @@ from abs_trust.outputs.html_tables import HtmlTable, html_page
 from abs_trust.outputs.labels import COUNTRY_LABELS, country_label, institution_label  # noqa: F401
 from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, table4_latex, table4_markdown
 from abs_trust.stats.changes import changes_table
+from abs_trust.stats.weights import REFUSED_NOTE, SUPPRESSED_NOTE
 
 # The paper's rows, in its order, named as every other output names them (the paper prints
 # "Newspaper" and "NGO"; one name per institution across the outputs reads better).
@@ -101,9 +102,9 @@ SUPPRESSED, REFUSED = "x", "w"
 
 def withheld_marker(note: str) -> str:
     """The cell marker of an estimate not shown, from its ``note`` ("" if it is shown)."""
-    if note.startswith("suppressed"):
+    if note.startswith(SUPPRESSED_NOTE):
         return SUPPRESSED
-    if note.startswith("weighted estimate refused"):
+    if note.startswith(REFUSED_NOTE):
         return REFUSED
     return ""
 

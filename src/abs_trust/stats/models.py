@@ -27,7 +27,7 @@ from abs_trust.stats.model_inference import (
     weighted_sandwich,
 )
 from abs_trust.stats.ordered_model import AnalyticOrderedModel
-from abs_trust.stats.weights import EstimateRules, weights_refusal
+from abs_trust.stats.weights import REFUSED_NOTE, EstimateRules, weights_refusal
 
 MODEL_COLUMNS = [
     "model", "y", "x", "term", "coef", "se", "z_or_t", "p", "ci_low", "ci_high", "n",
@@ -114,7 +114,7 @@ def _problem(data, y, x, weight, rules: EstimateRules | None) -> str:
     problem = _too_few(data, y, x, rules.min_cell_size)
     if not problem and weight:
         problem = weights_refusal(data[weight].to_numpy(), rules).replace(
-            "weighted estimate refused", "not estimated"
+            REFUSED_NOTE, "not estimated"
         )
     return problem
 

@@ -19,7 +19,7 @@ from abs_trust.stats.correlation import _partial_r
 from abs_trust.stats.design import Design, design_columns
 from abs_trust.stats.pearson import _pearson
 from abs_trust.stats.shares import _share
-from abs_trust.stats.weights import EstimateRules, small_cell_note, weights_refusal
+from abs_trust.stats.weights import EstimateRules, refused, small_cell_note, weights_refusal
 
 LOWEST_LEVEL = 1  # harmonized trust: 1 = "none at all" in every wave (design.md §3)
 SENSITIVITY_COLUMNS = [
@@ -46,7 +46,7 @@ def _refused(n: int, weights, rules: EstimateRules | None) -> dict:
     """The withheld row when the weights themselves are refused, else {}: such an estimate
     is not even computed (extreme weights could overflow)."""
     refusal = _withheld({}, n, weights, rules)
-    return refusal if refusal.get("note", "").startswith("weighted") else {}
+    return refusal if refused(refusal.get("note")) else {}
 
 
 def _share_rows(levels, trusting, weights, design=None, rules=None) -> list:

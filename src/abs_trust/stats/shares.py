@@ -20,6 +20,7 @@ from abs_trust.stats.design import Design, _design_variance, design_columns
 from abs_trust.stats.proportion_ci import CI_METHODS, DEFAULT_CI_METHOD, _proportion_interval
 from abs_trust.stats.weights import (
     EstimateRules,
+    refused,
     refused_share,
     small_cell_note,
     weights_refusal,
@@ -284,7 +285,7 @@ def trust_table(
                     rows_design = Design(codes.get("strata"), codes.get("psu"))
                 for convention in NONRESPONSE_CONVENTIONS:
                     note = _withheld(levels, w, convention, rules)
-                    if note.startswith("weighted"):
+                    if refused(note):
                         est = refused_share(levels, w, convention, note)
                         est |= {"se": np.nan, "df": np.nan}
                     else:

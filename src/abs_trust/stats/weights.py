@@ -54,10 +54,20 @@ class EstimateRules:
         return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k in values})
 
 
+#: how the notes of `small_cell_note` and `weights_refusal` begin; every table, figure and
+#: later step recognises an estimate these rules withheld by them
+SUPPRESSED_NOTE, REFUSED_NOTE = "suppressed", "weighted estimate refused"
+
+
 def withheld(note: object) -> bool:
     """Whether a table row's ``note`` says these rules withheld its estimate (too few
-    respondents, or unusable weights): the text of `small_cell_note` and `weights_refusal`."""
-    return isinstance(note, str) and note.startswith(("suppressed", "weighted estimate refused"))
+    respondents, or unusable weights)."""
+    return isinstance(note, str) and note.startswith((SUPPRESSED_NOTE, REFUSED_NOTE))
+
+
+def refused(note: object) -> bool:
+    """Whether ``note`` refuses a weighted estimate because of its weights."""
+    return isinstance(note, str) and note.startswith(REFUSED_NOTE)
 
 
 def kish(weights: np.ndarray) -> tuple[float, float, float]:
@@ -81,24 +91,24 @@ def weights_refusal(weights: np.ndarray, rules: EstimateRules) -> str:
     if not len(w):
         return ""
     if not np.isfinite(w).all():
-        return "weighted estimate refused: weights are not all finite numbers"
+        return f"{REFUSED_NOTE}: weights are not all finite numbers"
     if w.max() <= 0:
-        return "weighted estimate refused: every weight is 0"
+        return f"{REFUSED_NOTE}: every weight is 0"
     n_effective, _, top_share = kish(w)
     if top_share > rules.max_weight_share:
         return (
-            f"weighted estimate refused: one respondent carries {100 * top_share:.1f} % of the "
+            f"{REFUSED_NOTE}: one respondent carries {100 * top_share:.1f} % of the "
             f"weight (max_weight_share {100 * rules.max_weight_share:g} %)"
         )
     if n_effective < rules.min_effective_n:
         return (
-            f"weighted estimate refused: effective n {n_effective:.1f} of {len(w)} respondents "
+            f"{REFUSED_NOTE}: effective n {n_effective:.1f} of {len(w)} respondents "
             f"(Kish) is below min_effective_n {rules.min_effective_n:g}"
         )
     with np.errstate(over="ignore"):
         if not np.isfinite((w**2).sum()) or not np.isfinite(w.sum()):
             return (
-                "weighted estimate refused: the weights are too large to compute with (their "
+                f"{REFUSED_NOTE}: the weights are too large to compute with (their "
                 "squares overflow); divide them by a constant"
             )
     return ""
@@ -107,7 +117,7 @@ def weights_refusal(weights: np.ndarray, rules: EstimateRules) -> str:
 def small_cell_note(n: int, rules: EstimateRules) -> str:
     """The note of an estimate on ``n`` respondents if that is too few to show, else ""."""
     if n < rules.min_cell_size:
-        return f"suppressed: {n} respondents (min_cell_size {rules.min_cell_size})"
+        return f"{SUPPRESSED_NOTE}: {n} respondents (min_cell_size {rules.min_cell_size})"
     return ""
 
 
@@ -168,7 +178,7 @@ def weight_quality(
                 notes.append(f"{variable} does not vary: unweighted (the same estimates)")
             elif refusal:
                 usable = False
-                notes.append(refusal.replace("weighted estimate refused: ", "unusable: "))
+                notes.append(refusal.replace(f"{REFUSED_NOTE}: ", "unusable: "))
             with np.errstate(over="ignore"):
                 mean = float(w.mean())
             if usable and np.isfinite(mean) and abs(mean - 1) > MEAN_TOLERANCE:

@@ -36,6 +36,7 @@ from abs_trust.outputs.table4 import TABLE4_INSTITUTIONS
 from abs_trust.outputs.verdict import NOT_APPLICABLE
 from abs_trust.outputs.wave_tables import read_correlations
 from abs_trust.runner import log
+from abs_trust.stats.weights import withheld
 
 
 def paper_figures_job(input, output, params) -> str:
@@ -111,12 +112,11 @@ def shown(table: pd.DataFrame, figure: str) -> pd.DataFrame:
     """The rows of a table whose estimate is shown (not suppressed, not refused)."""
     if "note" not in table:
         return table
-    note = table["note"].fillna("").astype(str)
-    withheld = note.str.startswith("suppressed") | note.str.startswith("weighted estimate refused")
-    if withheld.any():
-        log.info("%s: %d estimate(s) not drawn (%s)", figure, int(withheld.sum()),
-                 "; ".join(sorted(set(note[withheld]))[:3]))  # fmt: skip
-    return table[~withheld]
+    hidden = table["note"].map(withheld).astype(bool)
+    if hidden.any():
+        log.info("%s: %d estimate(s) not drawn (%s)", figure, int(hidden.sum()),
+                 "; ".join(sorted(set(table.loc[hidden, "note"]))[:3]))  # fmt: skip
+    return table[~hidden]
 
 
 def not_applicable_figure(title: str, reason: str):
