@@ -21,7 +21,7 @@ from abs_trust.stats.pearson import _pearson
 from abs_trust.stats.polychoric import _polychoric
 from abs_trust.stats.polychoric_partial import _polychoric_partial
 from abs_trust.stats.spearman import _spearman
-from abs_trust.stats.weights import EstimateRules, small_cell_note, weights_refusal
+from abs_trust.stats.weights import EstimateRules, withheld_reason
 
 METHODS = ("pearson", "spearman", "polychoric")
 COLUMNS = [
@@ -135,9 +135,4 @@ def correlation_table(
 
 def _withheld(data: np.ndarray, w: np.ndarray | None, rules: EstimateRules | None) -> str:
     """Why an estimate is not shown (too few complete cases; unusable weights), or ""."""
-    if rules is None:
-        return ""
-    note = small_cell_note(len(data), rules)
-    if not note and w is not None:
-        note = weights_refusal(w, rules)
-    return note
+    return withheld_reason(len(data), w, rules)

@@ -19,7 +19,7 @@ from abs_trust.stats.correlation import _partial_r
 from abs_trust.stats.design import Design, design_columns
 from abs_trust.stats.pearson import _pearson
 from abs_trust.stats.shares import _share
-from abs_trust.stats.weights import EstimateRules, refused, small_cell_note, weights_refusal
+from abs_trust.stats.weights import EstimateRules, refused, withheld_reason
 
 LOWEST_LEVEL = 1  # harmonized trust: 1 = "none at all" in every wave (design.md §3)
 SENSITIVITY_COLUMNS = [
@@ -31,11 +31,7 @@ SENSITIVITY_COLUMNS = [
 def _withheld(est: dict, n: int, weights, rules: EstimateRules | None) -> dict:
     """``est`` with its value and interval removed, and the reason in ``note``, when it is on
     too few respondents or (``weights`` given) on unusable weights."""
-    if rules is None:
-        return est
-    note = small_cell_note(n, rules)
-    if not note and weights is not None:
-        note = weights_refusal(weights, rules)
+    note = withheld_reason(n, weights, rules)
     if not note:
         return est
     return est | {"pct_trust": np.nan, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan,

@@ -23,7 +23,7 @@ from abs_trust.stats.weights import (
     refused,
     refused_share,
     small_cell_note,
-    weights_refusal,
+    withheld_reason,
 )
 
 NONRESPONSE_CONVENTIONS = ("exclude", "as_not_trusting")
@@ -316,13 +316,9 @@ def trust_table(
 
 def _withheld(levels, weights, convention: str, rules: EstimateRules | None) -> str:
     """Why a share is not shown (too few respondents; unusable weights), or ""."""
-    if rules is None:
-        return ""
     in_denominator = ~np.isnan(levels) if convention == "exclude" else np.ones(len(levels), bool)
-    note = small_cell_note(int(in_denominator.sum()), rules)
-    if not note and weights is not None:
-        note = weights_refusal(weights[in_denominator], rules)
-    return note
+    used = None if weights is None else weights[in_denominator]
+    return withheld_reason(int(in_denominator.sum()), used, rules)
 
 
 def coverage_table(

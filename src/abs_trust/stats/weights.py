@@ -121,6 +121,18 @@ def small_cell_note(n: int, rules: EstimateRules) -> str:
     return ""
 
 
+def withheld_reason(n: int, weights: np.ndarray | None, rules: EstimateRules | None) -> str:
+    """Why an estimate on ``n`` respondents (``weights``: theirs, or None unweighted) is not
+    shown: too few respondents (`small_cell_note`), else unusable weights (`weights_refusal`);
+    "" when it is shown or there are no ``rules``."""
+    if rules is None:
+        return ""
+    note = small_cell_note(n, rules)
+    if not note and weights is not None:
+        note = weights_refusal(weights, rules)
+    return note
+
+
 def refused_share(levels: np.ndarray, weights: np.ndarray, nonresponse: str, note: str) -> dict:
     """The row of a share that is not shown: counts kept, estimate and interval empty."""
     valid = ~np.isnan(levels)
