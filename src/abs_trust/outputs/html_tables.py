@@ -111,21 +111,32 @@ def format_number(value) -> str:
     return str(value)
 
 
-def _cell(value, column: str, table: HtmlTable, shown=None) -> str:
-    numeric = column in table.numeric
-    if shown is not None:
-        text = shown
-    elif column in table.formats:
-        text = table.formats[column](value)
-    elif numeric:
-        text = format_number(value)
-    else:
-        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
-    attrs = ""
-    if numeric:
-        raw = "" if isinstance(value, str) or pd.isna(value) else repr(float(value))
-        attrs = f' class="num" data-v="{raw}"'
-    return f"<td{attrs}>{html_text(text)}</td>"
+def _cell_texts(values: list, column: str, table: HtmlTable) -> list:
+    """The text of each cell of ``column``: given beforehand, by the column's format, as a
+    number, or the value itself (a missing one empty)."""
+    if column in table.formats:
+        return [table.formats[column](v) for v in values]
+    if column in table.numeric:
+        return [format_number(v) for v in values]
+    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+
+
+def _column_cells(values: list, texts: list, numeric: bool) -> list[str]:
+    """The ``<td>`` of every cell of one column, built column by column: a column repeats few
+    distinct texts (countries, waves, notes), each escaped once."""
+    escaped: dict[str, str] = {}
+    cells = []
+    for value, text in zip(values, texts, strict=True):
+        text = str(text)
+        html = escaped.get(text)
+        if html is None:
+            html = escaped[text] = html_text(text)
+        if numeric:
+            raw = "" if isinstance(value, str) or pd.isna(value) else repr(float(value))
+            cells.append(f'<td class="num" data-v="{raw}">{html}</td>')
+        else:
+            cells.append(f"<td>{html}</td>")
+    return cells
 
 
 def _table_html(table: HtmlTable, ident: str) -> list[str]:
@@ -144,17 +155,16 @@ def _table_html(table: HtmlTable, ident: str) -> list[str]:
         "<thead><tr>" + "".join(f"<th>{html_text(c)}</th>" for c in frame.columns) + "</tr></thead>"
     )
     lines.append("<tbody>")
-    shown = table.display if table.display is not None else frame
-    for row, text in zip(
-        frame.itertuples(index=False, name=None),
-        shown.itertuples(index=False, name=None),
-        strict=True,
-    ):
-        given = text if table.display is not None else (None,) * len(row)
-        cells = "".join(
-            _cell(v, c, table, t) for v, c, t in zip(row, frame.columns, given, strict=True)
-        )
-        lines.append(f"<tr>{cells}</tr>")
+    columns = []
+    for k, column in enumerate(frame.columns):
+        # by position: a column name may repeat
+        values = frame.iloc[:, k].tolist()
+        if table.display is not None:
+            texts = table.display.iloc[:, k].tolist()
+        else:
+            texts = _cell_texts(values, column, table)
+        columns.append(_column_cells(values, texts, column in table.numeric))
+    lines += ["<tr>" + "".join(row) + "</tr>" for row in zip(*columns, strict=True)]
     lines.append("</tbody></table></div>")
     return lines
 
@@ -219,17 +229,19 @@ def csv_page(title: str, csv_text: str, lead: Sequence[str], name: str, syntheti
     # numbers for reading; institutions by the name every table gives them (the CSV keeps slugs)
     display = pd.DataFrame(
         {
-            c: frame[c].map(format_number)
+            c: [format_number(v) for v in frame[c].tolist()]
             if c in numeric
-            else frame[c].map(lambda v: "" if pd.isna(v) else str(v))
+            else ["" if pd.isna(v) else str(v) for v in frame[c].tolist()]
             for c in frame.columns
-        }
+        },
+        dtype=object,
     )
     for column in ("institution", "x", "y"):
         if column in frame.columns and column not in numeric:
-            display[column] = frame[column].map(
-                lambda v: "" if pd.isna(v) else institution_label(str(v))
-            )
+            values = frame[column].tolist()
+            # a few institutions, each named by many rows
+            labels = {v: institution_label(str(v)) for v in set(values) if not pd.isna(v)}
+            display[column] = ["" if pd.isna(v) else labels[v] for v in values]
     return html_page(
         title,
         [HtmlTable(frame, numeric=numeric, display=display)],

@@ -18,7 +18,6 @@ from abs_trust.outputs.escape import Code
 from abs_trust.outputs.html_tables import HtmlTable, html_page
 from abs_trust.outputs.labels import COUNTRY_LABELS, country_label, institution_label  # noqa: F401
 from abs_trust.outputs.markdown_latex import NOT_ASKED, fmt_share, table4_latex, table4_markdown
-from abs_trust.stats.changes import changes_table
 from abs_trust.stats.weights import REFUSED_NOTE, SUPPRESSED_NOTE
 
 # The paper's rows, in its order, named as every other output names them (the paper prints
@@ -308,6 +307,9 @@ def table4_changes(
     """The changes between Table 4's first and last columns, with CI and p, under the
     columns' (headline) convention, both weighted and both unweighted, for its institutions
     (`abs_trust.stats.changes.changes_table`)."""
+    # imported here: the figure jobs read this module's constants and need no scipy
+    from abs_trust.stats.changes import changes_table
+
     changes = changes_table(
         trust, country, [c.wave for c in columns], {c.wave: c.weighted for c in columns},
         nonresponse,

@@ -14,8 +14,7 @@ Uncertainty is design-based wherever survey weights enter: `design` holds the va
 linearized statistic under weights only or the release's PSUs and strata;
 `linearization` and `polychoric_partial` give each coefficient's linearized variable;
 `proportion_ci` the shares' intervals (logit, Wald, Korn-Graubard); `model_inference` the
-models' cut points, design sandwich and joint Wald tests; `student_t` the t distribution
-for the ``tables`` job, which imports no scipy.
+models' cut points, design sandwich and joint Wald tests.
 
 Behind most public functions is a private kernel of the same name with a leading underscore
 (``_pearson``, ``_spearman``, ``_polychoric``, ``_polychoric_partial``, ``_share``) that

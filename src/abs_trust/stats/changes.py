@@ -11,7 +11,8 @@ unweighted). The reference distribution is Student's t on the Welch-Satterthwait
 (:math:`\\nu_k` the wave's design df): CI :math:`\\Delta \\pm t_{\\nu, 0.975}\\,
 \\widehat{SE}(\\Delta)`, p from :math:`t = \\Delta/\\widehat{SE}(\\Delta)`. With a few
 thousand respondents per wave this is the normal interval; with few PSUs it is wider, as it
-should be. (t from `abs_trust.stats.student_t`: the ``tables`` job imports no scipy.)
+should be. (t from ``scipy.special``, not ``scipy.stats``: the ``tables`` job imports no
+more of scipy than these two functions.)
 
 References: Kish, L. (1965). *Survey Sampling*, §12.10 (differences between independent
 samples); Satterthwaite, F. E. (1946). *Biometrics Bulletin* 2(6), 110-114.
@@ -23,8 +24,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-
-from abs_trust.stats.student_t import t_quantile, t_sf
+from scipy.special import stdtr, stdtrit
 
 CHANGE_COLUMNS = [
     "country", "institution", "wave_from", "wave_to", "year_from", "year_to", "convention",
@@ -42,7 +42,7 @@ def _change(pct: Sequence[float], se: Sequence[float], df: Sequence[float]) -> d
         return {"change": change, "se": se_change, "df": np.nan, "ci_low": np.nan,
                 "ci_high": np.nan, "p": np.nan, "ci_includes_zero": pd.NA}  # fmt: skip
     nu = (v1 + v2) ** 2 / (v1**2 / df[0] + v2**2 / df[1])
-    half = t_quantile(0.975, nu) * se_change
+    half = float(stdtrit(nu, 0.975)) * se_change
     low, high = change - half, change + half
     return {
         "change": change,
@@ -50,7 +50,7 @@ def _change(pct: Sequence[float], se: Sequence[float], df: Sequence[float]) -> d
         "df": float(nu),
         "ci_low": low,
         "ci_high": high,
-        "p": 2 * t_sf(abs(change / se_change), nu),
+        "p": 2 * float(stdtr(nu, -abs(change / se_change))),
         "ci_includes_zero": bool(low <= 0 <= high),
     }
 
