@@ -10,6 +10,8 @@ from scipy.special import ndtr, owens_t
 from abs_trust.stats.bivariate_normal import bivariate_normal_cdf
 from abs_trust.stats.polychoric import (
     _negative_loglik,
+    _polychoric_cell_derivatives,
+    _polychoric_table,
     polychoric,
     polyserial,
 )
@@ -254,6 +256,25 @@ def test_polychoric_is_the_grid_maximum_and_se_is_the_curvature(name):
     f = [_negative_loglik(est["r"] + d, table, tau_x, tau_y) for d in (-h, 0, h)]
     numeric_se = 1 / np.sqrt((f[0] - 2 * f[1] + f[2]) / h**2)
     assert est["se_information"] == pytest.approx(numeric_se, rel=1e-4)
+
+
+@pytest.mark.parametrize("name", sorted(R_REFERENCE))
+def test_polychoric_cell_derivatives_match_refitting_a_perturbed_table(name):
+    # The weighted SE's influence of one more (weighted) count in a cell, thresholds moving
+    # with the margins: against the two-step estimate refitted after adding +-delta there.
+    table = np.asarray(R_REFERENCE[name]["table"], dtype=float)
+    table = table[table.sum(1) > 0][:, table.sum(0) > 0]
+    rho = _polychoric_table(table)["r"]
+    derivative = _polychoric_cell_derivatives(table, rho)
+    delta = 0.01 * table.sum() / table.size
+    for cell in np.ndindex(table.shape):
+        refit = []
+        for sign in (1, -1):
+            moved = table.copy()
+            moved[cell] += sign * delta
+            refit.append(_polychoric_table(moved)["r"])
+        numeric = (refit[0] - refit[1]) / (2 * delta)
+        assert derivative[cell] == pytest.approx(numeric, rel=1e-3, abs=1e-8), cell
 
 
 @pytest.mark.parametrize("rho", [0.3, 0.6])

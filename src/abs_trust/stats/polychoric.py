@@ -301,31 +301,50 @@ def polyserial(
 #     d rho / d N_c = (s_c + sum_j dg/dtau_j * dtau_j/dN_c) / I(rho),
 #     dtau_j / dN_c = ([c <= j] - F_j) / (N phi(tau_j)),
 # with s_c = d/drho log P_c, I = -dg/drho the observed information (thresholds fixed) and
-# F_j the margin's cumulative share; dg/dtau_j by a central difference (g is smooth in the
-# thresholds). This carries the thresholds' sampling error, which the information SE of
-# two-step ML ignores (Joreskog 1994, Psychometrika 59(3), 381-389).
-
-_STEP = 1e-5  # central-difference step in a threshold (g is smooth: error ~ 1e-10 relative)
+# F_j the margin's cumulative share; dg/dtau_j analytically (:func:`_threshold_slopes`). This
+# carries the thresholds' sampling error, which the information SE of two-step ML ignores
+# (Joreskog 1994, Psychometrika 59(3), 381-389).
 
 
-def _score(table: np.ndarray, rho: float, tau_x: np.ndarray, tau_y: np.ndarray) -> float:
-    """:math:`g(\\rho) = \\sum_c N_c \\partial_\\rho \\log P_c` at the given thresholds."""
-    prob = np.maximum(_rectangles(_bvn_at(_corners(tau_x[:, None], tau_y[None, :]), rho)), 1e-300)
-    density = _rectangles(bivariate_normal_pdf(tau_x[:, None], tau_y[None, :], rho))
-    return float(np.sum(table * density / prob))
+def _threshold_slopes(
+    table: np.ndarray, rho: float, tau: list[np.ndarray], prob: np.ndarray, d1: np.ndarray
+) -> list[np.ndarray]:
+    r""":math:`\partial g / \partial \tau_j` for every inner threshold of each margin.
 
+    With :math:`g = \sum_c N_c D_c / P_c` (:math:`P_c` the cell's probability, :math:`D_c`
+    its derivative in rho, both rectangle differences of corner values
+    :math:`\Phi_2(h, k; \rho)` and :math:`\phi_2(h, k; \rho)`), a row threshold
+    :math:`h_a` moves the corners of row a only, the upper edge of the cells above it and
+    the lower edge of those below:
 
-def _threshold_slopes(table, rho, tau):
-    """:math:`\\partial g / \\partial \\tau_j` for every inner threshold of each margin."""
+    .. math:: \frac{\partial g}{\partial h_a} = \sum_j
+        \Big(\frac{N}{P}\Big)\Big|^{a-1}_{a}\, \Delta_j \frac{\partial\phi_2}{\partial h}
+        - \Big(\frac{N D}{P^2}\Big)\Big|^{a-1}_{a}\, \Delta_j
+        \frac{\partial\Phi_2}{\partial h},
+
+    with :math:`\partial\Phi_2/\partial h = \phi(h)\,\Phi\big((k - \rho h)/\sqrt{1-\rho^2}\big)`,
+    :math:`\partial\phi_2/\partial h = -\phi_2\,(h - \rho k)/(1-\rho^2)` and
+    :math:`\Delta_j` the difference between the corners of column j's two edges; the
+    column thresholds likewise. ``prob`` and ``d1`` are :func:`_cell_terms`' P and D.
+
+    Reference: Drezner, Z. & Wesolowsky, G. O. (1990), *J. Statist. Comput. Simul.* 35,
+    101-107 (the partial derivatives of the bivariate normal CDF).
+    """
+    prob = np.maximum(prob, 1e-300)
+    a = table / prob
+    b = a * d1 / prob
+    one_minus = 1 - rho**2
     slopes = []
-    for axis in (0, 1):
-        inner = []
-        for j in range(1, len(tau[axis]) - 1):
-            up, down = [t.copy() for t in tau], [t.copy() for t in tau]
-            up[axis][j] += _STEP
-            down[axis][j] -= _STEP
-            inner.append((_score(table, rho, *up) - _score(table, rho, *down)) / (2 * _STEP))
-        slopes.append(np.array(inner))
+    for h, k in ((tau[0][:, None], tau[1][None, :]), (tau[1][:, None], tau[0][None, :])):
+        density = bivariate_normal_pdf(h, k, rho)
+        d_cdf = np.exp(-(h**2) / 2) / np.sqrt(2 * np.pi) * ndtr((k - rho * h) / np.sqrt(one_minus))
+        d_pdf = -density * (h - rho * k) / one_minus
+        # each corner row's difference across a column's two edges, inner rows only
+        d_cdf, d_pdf = np.diff(d_cdf, axis=1)[1:-1], np.diff(d_pdf, axis=1)[1:-1]
+        slopes.append(
+            ((a[:-1] - a[1:]) * d_pdf).sum(axis=1) - ((b[:-1] - b[1:]) * d_cdf).sum(axis=1)
+        )
+        a, b = a.T, b.T  # the column thresholds: the same with the table transposed
     return slopes
 
 
@@ -338,7 +357,7 @@ def _polychoric_cell_derivatives(table: np.ndarray, rho: float) -> np.ndarray:
     prob, d1, d2 = _cell_terms(*tau, rho, _corners(tau[0][:, None], tau[1][None, :]))
     information = _information(table, prob, d1, d2)
     derivative = d1 / np.maximum(prob, 1e-300)  # s_c: the effect of one more count in cell c
-    for axis, slopes in enumerate(_threshold_slopes(table, rho, tau)):
+    for axis, slopes in enumerate(_threshold_slopes(table, rho, tau, prob, d1)):
         margin = table.sum(axis=1 - axis)
         cumulative = np.cumsum(margin)[:-1] / total
         inner = tau[axis][1:-1]
