@@ -86,6 +86,8 @@ ADDED_WAVE = "W6"  # the wave the "adding a wave" check adds last
 INTERVAL = 0.02  # seconds between process-tree samples
 MB = 1024 * 1024
 BYTECODE_PROBES = ("pandas", "scipy", "statsmodels", "snakemake")
+CORES = 2  # snakemake --cores of every workflow run
+
 # The issue's goals ("Fast at full scale").
 GOAL_COLD_FLOOR = 4.0  # cold wall <= 4x the floor
 GOAL_PEAK_MB = 1024.0  # peak tree memory < 1 GB
@@ -441,7 +443,7 @@ def copy_workflow(dest: Path) -> None:
 
 
 def snakemake_cmd(*extra: str, config: list[str] | None = None) -> list[str]:
-    cmd = [str(SNAKEMAKE), "--cores", "2", *extra]
+    cmd = [str(SNAKEMAKE), "--cores", str(CORES), *extra]
     return cmd + (["--configfile", CONFIG, *config] if config else [])
 
 
@@ -764,6 +766,15 @@ def report(summary: dict) -> None:
             f"no job running (Snakemake alone): {idle['before_first_job_s']:.2f} s before the "
             f"first job, {idle['between_jobs_s']:.2f} s between jobs, "
             f"{idle['after_last_job_s']:.2f} s after the last"
+        )
+        # The steps' work packed perfectly on the cores, plus Snakemake's own time: a cold run
+        # cannot be faster than this with these steps, whatever starting the jobs costs.
+        bound = total_s / CORES + idle["before_first_job_s"] + idle["after_last_job_s"]
+        print(
+            f"lower bound with these steps: {total_s:.2f} s of steps / {CORES} cores + "
+            f"Snakemake alone = {bound:.2f} s, {ratio(bound, med['floor']['wall_s']):.1f}x the "
+            "floor\n(a run in which starting each job's process and the imports before its step "
+            "cost nothing)"
         )
 
 
