@@ -327,8 +327,9 @@ def _threshold_slopes(
     :math:`\Delta_j` the difference between the corners of column j's two edges; the
     column thresholds likewise. ``prob`` and ``d1`` are :func:`_cell_terms`' P and D.
 
-    Reference: Drezner, Z. & Wesolowsky, G. O. (1990), *J. Statist. Comput. Simul.* 35,
-    101-107 (the partial derivatives of the bivariate normal CDF).
+    Reference: Olsson, U. (1979). Maximum likelihood estimation of the polychoric
+    correlation coefficient. *Psychometrika* 44(4), 443-460 (the likelihood's derivatives in
+    the thresholds, for the one-step estimator).
     """
     prob = np.maximum(prob, 1e-300)
     a = table / prob
